@@ -1,0 +1,89 @@
+using Spectre.Console;
+using TicketLab.Cli.Notebooks;
+using TicketLab.Data;
+
+namespace TicketLab.Cli;
+
+/// <summary>The commands of the TicketLab command-line program.</summary>
+public static class Commands
+{
+    /// <summary>Prints usage.</summary>
+    public static int Help()
+    {
+        Console.WriteLine("""
+            TicketLab command-line program
+
+              notebooks [--profile quick|full] [--only NN] [--output DIR] [--no-write-back]
+                  The main job: restores tools, builds the library, executes every notebook top to bottom in a
+                  fresh kernel, cleans the outputs and prints a summary. The full profile (default) writes the
+                  executed notebooks and results back into notebooks/; the quick profile writes them to
+                  data/cache/executed/quick/ and leaves notebooks/ untouched.
+
+              embed-data [--dataset FashionMnist|Mnist]
+                  Rewrites the committed embedded subset (data/embedded/) from the full dataset.
+            """);
+        return 0;
+    }
+
+    /// <summary>The main job.</summary>
+    public static int Notebooks(string[] args)
+    {
+        var options = ParseOptions(args, ["--profile", "--only", "--output"], ["--no-write-back"]);
+        var profile = options.TryGetValue("--profile", out var p) ? Profile.Parse(p) : Profile.Current;
+        var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back");
+        var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Cache, "executed", profile.Name);
+        var runner = new RunnerOptions(profile, options.GetValueOrDefault("--only"), writeBack, output);
+        var notebooks = NotebookRunner.Discover(runner.Only);
+        if (notebooks.Count == 0)
+            throw new ArgumentException($"no notebook in notebooks/ matches --only '{runner.Only}'.");
+        AnsiConsole.MarkupLineInterpolated($"[bold]TicketLab[/]: {notebooks.Count} notebook(s), profile [bold]{profile}[/], executed copies to {(writeBack ? "notebooks/" : Path.GetRelativePath(ProjectPaths.Root, output))}");
+        AnsiConsole.MarkupLine("Restoring tools and building the library...");
+        NotebookRunner.Prepare(Console.Out);
+        var runs = new List<NotebookRun>();
+        foreach (var notebook in notebooks)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Running [bold]{Path.GetFileName(notebook)}[/]...");
+            var run = NotebookRunner.Run(notebook, runner);
+            runs.Add(run);
+            AnsiConsole.MarkupLine((run.Succeeded ? "  [green]ok[/]" : "  [red]FAILED[/]") + $" in {run.Seconds:0.0} s");
+            if (!run.Succeeded) AnsiConsole.MarkupLineInterpolated($"  [red]{run.Problem}[/]");
+        }
+        var table = new Table().AddColumns("notebook", "status", "seconds", "headline numbers");
+        foreach (var run in runs)
+            table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}", Markup.Escape(run.Headline));
+        AnsiConsole.Write(table);
+        var failed = runs.Where(r => !r.Succeeded).ToList();
+        foreach (var run in failed) Console.Error.WriteLine($"FAILED {run.Problem}");
+        return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Rewrites data/embedded/ from the full dataset.</summary>
+    public static int EmbedData(string[] args)
+    {
+        var options = ParseOptions(args, ["--dataset"], []);
+        var name = options.TryGetValue("--dataset", out var d)
+            ? Enum.TryParse<DatasetName>(d, ignoreCase: true, out var parsed) ? parsed : throw new ArgumentException($"--dataset '{d}' is not known; accepted: FashionMnist, Mnist")
+            : DatasetName.FashionMnist;
+        var full = Datasets.Load(new DataOptions(name));
+        var folder = Datasets.WriteEmbedded(full);
+        foreach (var file in Directory.GetFiles(folder).Order())
+            Console.WriteLine($"{Path.GetFileName(file)}  {new FileInfo(file).Length} bytes  sha256(content) {Datasets.Sha256OfContent(file)}");
+        return 0;
+    }
+
+    static Dictionary<string, string> ParseOptions(string[] args, string[] valued, string[] flags)
+    {
+        var result = new Dictionary<string, string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (flags.Contains(args[i])) result[args[i]] = "";
+            else if (valued.Contains(args[i]))
+            {
+                if (i + 1 >= args.Length) throw new ArgumentException($"option {args[i]} needs a value.");
+                result[args[i]] = args[++i];
+            }
+            else throw new ArgumentException($"unknown option '{args[i]}'; accepted: {string.Join(", ", valued.Concat(flags))}");
+        }
+        return result;
+    }
+}

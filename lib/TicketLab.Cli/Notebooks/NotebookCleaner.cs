@@ -1,0 +1,122 @@
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Documents.Jupyter;
+
+namespace TicketLab.Cli.Notebooks;
+
+/// <summary>A cell that failed: its position, its first line and the error.</summary>
+/// <param name="Cell">1-based index among all cells (markdown included), as an editor shows it.</param>
+/// <param name="FirstLine">The first line of the cell's code.</param>
+/// <param name="Error">The error's name and message.</param>
+public sealed record CellError(int Cell, string FirstLine, string Error)
+{
+    /// <summary>"cell 4 ('var run = ...'): System.Exception: ...".</summary>
+    public override string ToString() => $"cell {Cell} ('{FirstLine}'): {Error}";
+}
+
+/// <summary>
+/// Tidies an executed notebook for committing and publishing: drops package-restore chatter, replaces machine
+/// paths, and lists the cells that failed. Reads and writes through Microsoft.DotNet.Interactive.Documents.
+/// </summary>
+public static class NotebookCleaner
+{
+    static readonly string[] Chatter = ["Installing package", "Installed Packages", "Restore sources", "Loading extensions from"];
+
+    /// <summary>Parses an .ipynb file.</summary>
+    public static InteractiveDocument Read(string path) => Notebook.Parse(File.ReadAllText(path));
+
+    /// <summary>The failing cells of an executed notebook.</summary>
+    public static IReadOnlyList<CellError> Errors(InteractiveDocument document)
+    {
+        var errors = new List<CellError>();
+        for (var i = 0; i < document.Elements.Count; i++)
+        {
+            var cell = document.Elements[i];
+            foreach (var error in cell.Outputs.OfType<ErrorElement>())
+            {
+                var message = $"{error.ErrorName}: {error.ErrorValue}".Trim();
+                errors.Add(new CellError(i + 1, FirstLine(cell.Contents), FirstLine(message)));
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>Removes restore chatter and replaces each machine path (longest first) by its stand-in, in every output.</summary>
+    public static void Clean(InteractiveDocument document, IReadOnlyList<(string Path, string StandIn)> machinePaths)
+    {
+        var ordered = machinePaths.Where(p => p.Path.Length > 1).OrderByDescending(p => p.Path.Length).ToList();
+        foreach (var cell in document.Elements)
+        {
+            var kept = new List<InteractiveDocumentOutputElement>();
+            foreach (var output in cell.Outputs)
+            {
+                if (IsChatter(output)) continue;
+                kept.Add(Replace(output, ordered));
+            }
+            cell.Outputs.Clear();
+            foreach (var output in kept) cell.Outputs.Add(output);
+        }
+    }
+
+    /// <summary>Writes a document as .ipynb (C# default language), atomically.</summary>
+    public static void Write(InteractiveDocument document, string path)
+    {
+        // Parse leaves the "polyglot_notebook" kernel list as a plain dictionary, which ToJupyterJson cannot cast back.
+        if (document.Metadata.TryGetValue("polyglot_notebook", out var info) && info is not KernelInfoCollection)
+        {
+            // ToJupyterJson adds the C# kernel itself; only the default kernel's name is carried over.
+            var kernels = new KernelInfoCollection
+            {
+                DefaultKernelName = info is IDictionary<string, object> d && d.TryGetValue("defaultKernelName", out var dn) && dn is string s ? s : "csharp",
+            };
+            document.Metadata["polyglot_notebook"] = kernels;
+        }
+        AtomicFile.WriteAllText(path, Notebook.ToJupyterJson(document, "csharp"));
+    }
+
+    /// <summary>Every string of every output, for checks (machine paths, CDNs, images).</summary>
+    public static IEnumerable<string> OutputTexts(InteractiveDocument document) =>
+        document.Elements.SelectMany(c => c.Outputs).SelectMany(Texts);
+
+    static IEnumerable<string> Texts(InteractiveDocumentOutputElement output) => output switch
+    {
+        DisplayElement d => d.Data.Values.Select(v => v?.ToString() ?? ""),
+        ReturnValueElement r => r.Data.Values.Select(v => v?.ToString() ?? ""),
+        TextElement t => [t.Text],
+        ErrorElement e => [e.ErrorName, e.ErrorValue, .. e.StackTrace],
+        _ => [],
+    };
+
+    static bool IsChatter(InteractiveDocumentOutputElement output) =>
+        Texts(output).Any(t => Chatter.Any(c => t.Contains(c, StringComparison.Ordinal)));
+
+    static InteractiveDocumentOutputElement Replace(InteractiveDocumentOutputElement output, List<(string Path, string StandIn)> paths)
+    {
+        string Fix(string s) => paths.Aggregate(s, (acc, p) => acc.Replace(p.Path, p.StandIn, StringComparison.Ordinal));
+        void FixData(IDictionary<string, object> data)
+        {
+            foreach (var key in data.Keys.ToList())
+                if (data[key] is string s) data[key] = Fix(s);
+        }
+        switch (output)
+        {
+            case DisplayElement d:
+                FixData(d.Data);
+                return d;
+            case ReturnValueElement r:
+                FixData(r.Data);
+                return r;
+            case TextElement t:
+                return new TextElement(Fix(t.Text), t.Name);
+            case ErrorElement e:
+                return new ErrorElement(Fix(e.ErrorName), Fix(e.ErrorValue), e.StackTrace.Select(Fix).ToArray());
+            default:
+                return output;
+        }
+    }
+
+    static string FirstLine(string text)
+    {
+        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+        return line.Length > 120 ? line[..117] + "..." : line;
+    }
+}

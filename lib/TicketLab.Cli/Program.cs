@@ -1,0 +1,19 @@
+using Spectre.Console;
+using TicketLab;
+using TicketLab.Cli;
+
+try
+{
+    return args.FirstOrDefault() switch
+    {
+        "notebooks" => Commands.Notebooks(args[1..]),
+        "embed-data" => Commands.EmbedData(args[1..]),
+        null or "help" or "--help" or "-h" => Commands.Help(),
+        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, embed-data, help"),
+    };
+}
+catch (ArgumentException e)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+    return 64;
+}

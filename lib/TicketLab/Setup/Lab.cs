@@ -1,0 +1,58 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using TorchSharp;
+
+namespace TicketLab.Setup;
+
+/// <summary>What <see cref="Lab.Start"/> prepared: shown as a table at the top of every notebook.</summary>
+/// <param name="Profile">quick or full (from TICKETLAB_PROFILE).</param>
+/// <param name="Seed">The global seed.</param>
+/// <param name="Device">The compute device.</param>
+/// <param name="TorchSharp">TorchSharp version and LibTorch threads.</param>
+/// <param name="Natives">What was done to load LibTorch's native library.</param>
+/// <param name="Plotting">What was done so Plotly.NET loads.</param>
+public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting);
+
+/// <summary>The one call at the top of every notebook: makes a .NET Interactive kernel ready for the suite.</summary>
+public static class Lab
+{
+    static bool redirectRegistered;
+
+    /// <summary>
+    /// Loads TorchSharp's natives (relaxing GLIBCXX_3.4.32 where libstdc++ lacks it), lets Plotly.NET use the kernel's
+    /// FSharp.Core, and seeds TorchSharp's global generator. Safe to call again.
+    /// </summary>
+    public static LabSession Start(long seed = 0, string device = "cpu")
+    {
+        var plotting = RedirectFSharpCore();
+        var natives = TorchRuntime.EnsureLoaded();
+        var dev = Training.Devices.Parse(device);
+        torch.manual_seed(seed);
+        var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "?";
+        return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads", natives, plotting);
+    }
+
+    /// <summary>
+    /// Plotly.NET 6 is built against FSharp.Core 10.1; notebook kernels ship an older FSharp.Core and a second copy
+    /// cannot load beside it. This answers requests for FSharp.Core with the copy already loaded.
+    /// </summary>
+    public static string RedirectFSharpCore()
+    {
+        var loaded = LoadedFSharpCore();
+        if (loaded is null) return "Plotly.NET: FSharp.Core not loaded yet; it will load from the library's folder.";
+        lock (typeof(Lab))
+        {
+            if (!redirectRegistered)
+            {
+                AppDomain.CurrentDomain.AssemblyResolve += (_, args) =>
+                    new AssemblyName(args.Name).Name == "FSharp.Core" ? LoadedFSharpCore() : null;
+                redirectRegistered = true;
+            }
+        }
+        return $"Plotly.NET: FSharp.Core requests go to the loaded {loaded.GetName().Version}.";
+    }
+
+    static Assembly? LoadedFSharpCore() =>
+        AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => a.GetName().Name == "FSharp.Core")
+        ?? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core");
+}

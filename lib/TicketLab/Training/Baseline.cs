@@ -1,0 +1,79 @@
+using TicketLab.Data;
+using TicketLab.Nets;
+
+namespace TicketLab.Training;
+
+/// <summary>The baseline every notebook builds on: data, net and training, with the seed of the initialization.</summary>
+/// <param name="Data">Which data (full Fashion-MNIST; the embedded subset in the quick profile).</param>
+/// <param name="Net">The 784-300-100-10 ReLU MLP.</param>
+/// <param name="Training">Adam, learning rate 1e-3, batch 128 (15 epochs; 3 in the quick profile).</param>
+/// <param name="InitSeed">Seed of the initial weights.</param>
+public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptions Training, long InitSeed)
+{
+    /// <summary>The baseline of a profile.</summary>
+    public static BaselineConfig For(Profile profile) => profile.IsQuick
+        ? new(new DataOptions(Source: DataSource.Embedded), new MlpOptions(), new TrainOptions(Epochs: 3), 0)
+        : new(new DataOptions(), new MlpOptions(), new TrainOptions(Epochs: 15), 0);
+
+    /// <summary>The cache key: everything that determines the trained weights.</summary>
+    public string CacheKey => ModelCache.Key(new
+    {
+        format = 1,
+        data = new { Data.Dataset, Data.Source, Data.TrainPerClass, Data.TestPerClass },
+        net = new { Net.LayerSizes, Net.Parametrization, Net.Activation, Net.WeightStd, Net.BiasStd, Net.BaseWidth },
+        training = Training,
+        InitSeed,
+    });
+}
+
+/// <summary>The baseline at initialization and after training, with its learning curve.</summary>
+/// <param name="Config">What was trained.</param>
+/// <param name="Initial">The net at initialization.</param>
+/// <param name="Trained">The net after training.</param>
+/// <param name="Result">Learning curve and final accuracy.</param>
+/// <param name="Source">Whether it was trained now or loaded, and why.</param>
+public sealed record BaselineRun(BaselineConfig Config, Mlp Initial, Mlp Trained, TrainResult Result, string Source) : IDisposable
+{
+    /// <summary>The headline numbers, for notebook tables.</summary>
+    public BaselineSummary Summary() => new(Config.Net.ToString(), Result.FinalTestAccuracy, Result.FinalTestLoss, Result.Steps, Result.Seconds, Source);
+
+    /// <summary>Frees both nets.</summary>
+    public void Dispose()
+    {
+        Initial.Dispose();
+        Trained.Dispose();
+    }
+}
+
+/// <summary>The baseline's headline numbers.</summary>
+/// <param name="Net">Architecture and parametrization.</param>
+/// <param name="TestAccuracy">Final test accuracy.</param>
+/// <param name="TestLoss">Final test loss (nats).</param>
+/// <param name="Steps">Optimizer steps.</param>
+/// <param name="TrainSeconds">Wall-clock seconds of the training (when it was trained).</param>
+/// <param name="Source">Trained now or loaded from the cache.</param>
+public sealed record BaselineSummary(string Net, double TestAccuracy, double TestLoss, long Steps, double TrainSeconds, string Source);
+
+/// <summary>Trains the baseline once and caches its initial and trained weights for every later notebook.</summary>
+public static class Baseline
+{
+    /// <summary>Loads the cached baseline of <paramref name="config"/>, or trains it (and caches it) when there is none.</summary>
+    public static BaselineRun TrainOrLoad(BaselineConfig config, LabeledData data, Action<TrainProgress>? onProgress = null)
+    {
+        var device = Devices.Parse(config.Training.Device);
+        var key = config.CacheKey;
+        var cached = ModelCache.TryLoad<TrainResult>(key, new Dictionary<string, Func<Mlp>>
+        {
+            ["init"] = () => new Mlp(config.Net, config.InitSeed, device),
+            ["trained"] = () => new Mlp(config.Net, config.InitSeed, device),
+        }, out var note);
+        if (cached is { } hit)
+            return new BaselineRun(config, hit.Nets["init"], hit.Nets["trained"], hit.Result, $"{note} (trained earlier in {hit.Result.Seconds:0.0} s)");
+        var initial = new Mlp(config.Net, config.InitSeed, device);
+        var trained = new Mlp(config.Net, config.InitSeed, device);
+        using var tensors = new TensorData(data, device);
+        var result = Trainer.Train(trained, tensors, config.Training, onProgress);
+        ModelCache.Save(key, new Dictionary<string, Mlp> { ["init"] = initial, ["trained"] = trained }, result);
+        return new BaselineRun(config, initial, trained, result, $"trained now ({note}); cached as entry {key}");
+    }
+}

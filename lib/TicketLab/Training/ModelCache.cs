@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TicketLab.Nets;
+
+namespace TicketLab.Training;
+
+/// <summary>
+/// Stores nets under <c>data/cache/models/&lt;key&gt;/</c>, where the key hashes everything that determines them.
+/// Files are written atomically; a manifest written last lists their SHA-256, so a torn or corrupt entry is
+/// detected before anything is read from it.
+/// </summary>
+public static class ModelCache
+{
+    const string ManifestName = "manifest.json";
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>A stable key (hex) for any JSON-serializable description of a run.</summary>
+    public static string Key(object description) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(description, Json))))[..16];
+
+    /// <summary>The folder of entry <paramref name="key"/>.</summary>
+    public static string Folder(string key) => Path.Combine(ProjectPaths.Cache, "models", key);
+
+    /// <summary>Saves named nets and a result record as one entry (overwriting any previous one).</summary>
+    public static void Save<TResult>(string key, IReadOnlyDictionary<string, Mlp> nets, TResult result)
+    {
+        var folder = Folder(key);
+        Directory.CreateDirectory(folder);
+        var manifestPath = Path.Combine(folder, ManifestName);
+        if (File.Exists(manifestPath)) File.Delete(manifestPath);
+        var hashes = new Dictionary<string, string>();
+        foreach (var (name, net) in nets)
+        {
+            var path = Path.Combine(folder, name + ".bin");
+            AtomicFile.Write(path, tmp => net.save(tmp));
+            hashes[name] = Sha256(path);
+        }
+        var manifest = new Manifest(hashes, JsonSerializer.SerializeToElement(result, Json));
+        AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, Json));
+    }
+
+    /// <summary>
+    /// Loads entry <paramref name="key"/> into freshly built nets; returns null and a note when the entry is missing
+    /// or fails its checksums (the note names the file and the defect).
+    /// </summary>
+    public static (TResult Result, Dictionary<string, Mlp> Nets)? TryLoad<TResult>(
+        string key, IReadOnlyDictionary<string, Func<Mlp>> build, out string note)
+    {
+        var folder = Folder(key);
+        var manifestPath = Path.Combine(folder, ManifestName);
+        if (!File.Exists(manifestPath))
+        {
+            note = $"no cached entry {key}";
+            return null;
+        }
+        Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), Json);
+        }
+        catch (JsonException e)
+        {
+            note = $"cache manifest '{manifestPath}' is corrupt ({e.Message})";
+            return null;
+        }
+        if (manifest is null || manifest.Sha256 is null)
+        {
+            note = $"cache manifest '{manifestPath}' is empty";
+            return null;
+        }
+        foreach (var name in build.Keys)
+        {
+            var path = Path.Combine(folder, name + ".bin");
+            if (!manifest.Sha256.TryGetValue(name, out var expected) || !File.Exists(path))
+            {
+                note = $"cache entry {key} lacks '{name}.bin'";
+                return null;
+            }
+            var actual = Sha256(path);
+            if (actual != expected)
+            {
+                note = $"cache file '{path}' is corrupt (SHA-256 {actual[..12]}..., manifest says {expected[..12]}...)";
+                return null;
+            }
+        }
+        var nets = new Dictionary<string, Mlp>();
+        foreach (var (name, factory) in build)
+        {
+            var net = factory();
+            net.load(Path.Combine(folder, name + ".bin"));
+            nets[name] = net;
+        }
+        var result = manifest.Result.Deserialize<TResult>(Json)
+            ?? throw new InvalidDataException($"cache manifest '{manifestPath}' holds no result.");
+        note = $"loaded from cache entry {key}";
+        return (result, nets);
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    sealed record Manifest(Dictionary<string, string> Sha256, JsonElement Result);
+}

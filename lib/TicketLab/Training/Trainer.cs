@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using TicketLab.Data;
+using TicketLab.Nets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TicketLab.Training;
+
+/// <summary>Mini-batch training and evaluation of an <see cref="Mlp"/>; reports progress through a callback and stops on divergence.</summary>
+public static class Trainer
+{
+    const int EvaluationBatch = 4096;
+
+    /// <summary>Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.</summary>
+    public static TrainResult Train(Mlp model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var n = data.TrainX.shape[0];
+        var stepsPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
+        var evaluateAt = Enumerable.Range(1, options.EvaluationsPerEpoch)
+            .Select(i => (long)Math.Round(i * (double)stepsPerEpoch / options.EvaluationsPerEpoch)).ToHashSet();
+        var generator = new Generator((ulong)options.Seed);
+        using var optimizer = CreateOptimizer(model, options);
+        var (initialLoss, initialAccuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
+        var curve = new List<CurvePoint> { new(0, 0, double.NaN, initialLoss, initialAccuracy) };
+        onProgress?.Invoke(new TrainProgress(0, options.Epochs, 0, double.NaN, initialAccuracy, clock.Elapsed.TotalSeconds));
+        long step = 0;
+        double lossSum = 0;
+        var lossCount = 0;
+        model.train();
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            using var order = randperm(n, generator: generator).to(data.TrainX.device);
+            for (long batch = 0; batch < stepsPerEpoch; batch++)
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    var index = order.narrow(0, batch * options.BatchSize, Math.Min(options.BatchSize, n - batch * options.BatchSize));
+                    var x = data.TrainX.index_select(0, index);
+                    var y = data.TrainY.index_select(0, index);
+                    optimizer.zero_grad();
+                    var loss = Loss(model.forward(x), y, options.Loss, data.Classes);
+                    var value = loss.item<float>();
+                    if (!float.IsFinite(value))
+                        throw new TrainingDivergedException(DivergenceMessage(options, epoch, batch, step, value));
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += value;
+                    lossCount++;
+                }
+                step++;
+                if (evaluateAt.Contains(batch + 1))
+                {
+                    var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
+                    var point = new CurvePoint(epoch + (batch + 1) / (double)stepsPerEpoch, step, lossSum / lossCount, testLoss, accuracy);
+                    curve.Add(point);
+                    lossSum = 0;
+                    lossCount = 0;
+                    model.train();
+                    onProgress?.Invoke(new TrainProgress(point.Epoch, options.Epochs, step, point.TrainLoss, accuracy, clock.Elapsed.TotalSeconds));
+                }
+            }
+        }
+        var last = curve[^1];
+        return new TrainResult(curve, last.TestAccuracy, last.TestLoss, step, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Mean loss and accuracy of <paramref name="model"/> on a labelled set, in batches, without gradients.</summary>
+    public static (double Loss, double Accuracy) Evaluate(Mlp model, Tensor x, Tensor y, LossKind lossKind = LossKind.CrossEntropy, int classes = 10)
+    {
+        model.eval();
+        using var _ = no_grad();
+        var n = x.shape[0];
+        double lossSum = 0;
+        long correct = 0;
+        for (long start = 0; start < n; start += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            var length = Math.Min(EvaluationBatch, n - start);
+            var xb = x.narrow(0, start, length);
+            var yb = y.narrow(0, start, length);
+            var output = model.forward(xb);
+            lossSum += Loss(output, yb, lossKind, classes).item<float>() * length;
+            correct += output.argmax(1).eq(yb).sum().item<long>();
+        }
+        return (lossSum / n, correct / (double)n);
+    }
+
+    /// <summary>The batch loss: softmax cross-entropy, or ½‖f(x) − onehot(y)‖² averaged over the batch.</summary>
+    public static Tensor Loss(Tensor output, Tensor labels, LossKind kind, int classes) => kind switch
+    {
+        LossKind.CrossEntropy => nn.functional.cross_entropy(output, labels),
+        _ => output.sub(nn.functional.one_hot(labels, classes).to(output.dtype)).pow(2).sum(1).mean().mul(0.5),
+    };
+
+    static optim.Optimizer CreateOptimizer(Mlp model, TrainOptions options)
+    {
+        var adam = options.Optimizer == OptimizerKind.Adam;
+        var groups = model.LearningRateGroups(adam).GroupBy(g => g.LearningRateMultiplier);
+        if (adam)
+            return optim.Adam(groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Select(p => p.Parameter),
+                new TorchSharp.Modules.Adam.Options { LearningRate = options.LearningRate * g.Key })), options.LearningRate, weight_decay: options.WeightDecay);
+        return optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Select(p => p.Parameter),
+            new TorchSharp.Modules.SGD.Options { LearningRate = options.LearningRate * g.Key })), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay);
+    }
+
+    static string DivergenceMessage(TrainOptions options, int epoch, long batch, long step, float value) =>
+        $"Training diverged: the {options.Loss} loss was {value} at epoch {epoch + 1} of {options.Epochs}, batch {batch + 1} (step {step + 1}). "
+        + $"Lower LearningRate (now {options.LearningRate:g4}; try {options.LearningRate / 10:g4})"
+        + (options.Optimizer == OptimizerKind.Sgd ? (options.Momentum > 0 ? $", lower Momentum (now {options.Momentum})" : "") + " or switch Optimizer to Adam" : "")
+        + ", and check that the inputs are standardized.";
+}
