@@ -1,5 +1,4 @@
 using Spectre.Console;
-using TicketLab;
 using TicketLab.Cli;
 
 try

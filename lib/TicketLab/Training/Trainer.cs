@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using TicketLab.Data;
 using TicketLab.Nets;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace TicketLab.Training;
