@@ -67,7 +67,13 @@ public static class Datasets
     public static LabeledData Load(DataOptions? options = null, HttpClient? http = null)
     {
         options = (options ?? new DataOptions()).Validate();
-        var info = DatasetCatalog.Get(options.Dataset);
+        return Load(DatasetCatalog.Get(options.Dataset), options, http);
+    }
+
+    /// <summary>Loads a dataset described by <paramref name="info"/> (e.g. a catalog entry with other files or checksums).</summary>
+    public static LabeledData Load(DatasetInfo info, DataOptions options, HttpClient? http = null)
+    {
+        options.Validate();
         var embedded = options.Source == DataSource.Embedded;
         if (embedded && info.Embedded is null)
             throw new DatasetNotFoundException($"{info.DisplayName} has no embedded subset; load it with DataOptions(Source: DataSource.Full). {HowToGet(info)}");
@@ -199,7 +205,11 @@ public static class Datasets
         return parsed;
     }
 
-    static void Download(DatasetInfo info, string folder, HttpClient? http)
+    /// <summary>
+    /// Downloads the four gzip files of <paramref name="info"/> into <paramref name="folder"/>, each checked against
+    /// its published SHA-256 before it is written (atomically); files already there are kept.
+    /// </summary>
+    public static void Download(DatasetInfo info, string folder, HttpClient? http = null)
     {
         Directory.CreateDirectory(folder);
         var client = http ?? new HttpClient { Timeout = TimeSpan.FromMinutes(5) };

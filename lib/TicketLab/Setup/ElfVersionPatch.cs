@@ -17,14 +17,19 @@ public static class ElfVersionPatch
     {
         /// <summary>The flag was set and the file rewritten.</summary>
         Patched,
-        /// <summary>The requirement was weak already; the file is unchanged.</summary>
+        /// <summary>The requirement had the requested flag already; the file is unchanged.</summary>
         AlreadyWeak,
         /// <summary>The file requires no such version; the file is unchanged.</summary>
         NotRequired,
     }
 
     /// <summary>Sets VER_FLG_WEAK on every requirement named <paramref name="versionName"/>; writes atomically.</summary>
-    public static Outcome MarkWeak(string path, string versionName)
+    public static Outcome MarkWeak(string path, string versionName) => SetWeak(path, versionName, weak: true);
+
+    /// <summary>Clears VER_FLG_WEAK again (restores the shipped state; used by tests and to undo <see cref="MarkWeak"/>).</summary>
+    public static Outcome ClearWeak(string path, string versionName) => SetWeak(path, versionName, weak: false);
+
+    static Outcome SetWeak(string path, string versionName, bool weak)
     {
         var bytes = File.ReadAllBytes(path);
         var offsets = FindRequirements(bytes, versionName, path);
@@ -33,8 +38,8 @@ public static class ElfVersionPatch
         foreach (var flagsOffset in offsets)
         {
             var flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(flagsOffset));
-            if ((flags & VerFlgWeak) != 0) continue;
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(flagsOffset), (ushort)(flags | VerFlgWeak));
+            if (((flags & VerFlgWeak) != 0) == weak) continue;
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(flagsOffset), (ushort)(weak ? flags | VerFlgWeak : flags & ~VerFlgWeak));
             changed = true;
         }
         if (!changed) return Outcome.AlreadyWeak;

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using TicketLab.Cli.Notebooks;
+
+namespace TicketLab.Tests.Notebooks;
+
+/// <summary>Executes every notebook of the suite in the quick profile, as CI does, and checks the committed copies.</summary>
+[Collection("notebooks")]
+public class NotebookTests
+{
+    static readonly Lazy<string> Prepared = new(() =>
+    {
+        using var log = new StringWriter();
+        NotebookRunner.Prepare(log);
+        return log.ToString();
+    });
+
+    public static TheoryData<string> Suite() => new(NotebookRunner.Discover().Select(Path.GetFileName)!);
+
+    [Theory]
+    [MemberData(nameof(Suite))]
+    public void Runs_top_to_bottom_in_the_quick_profile(string notebook)
+    {
+        _ = Prepared.Value;
+        using var temp = TestSetup.Temp();
+        var run = NotebookRunner.Run(Path.Combine(ProjectPaths.Notebooks, notebook), new RunnerOptions(Profile.Quick, null, WriteBack: false, temp.Path));
+        Assert.True(run.Succeeded, run.Problem);
+        Assert.True(File.Exists(temp[Path.Combine("results", Path.ChangeExtension(notebook, ".json"))]), $"{notebook} wrote no results file");
+        var json = JsonNode.Parse(File.ReadAllText(temp[Path.Combine("results", Path.ChangeExtension(notebook, ".json"))]))!;
+        Assert.Equal("quick", json["profile"]!.GetValue<string>());
+        var executed = File.ReadAllText(run.ExecutedPath!);
+        Assert.DoesNotContain("Installing package", executed);
+        foreach (var (path, _) in NotebookRunner.MachinePaths()) Assert.DoesNotContain(path, executed);
+    }
+
+    [Fact]
+    public void A_failing_cell_fails_the_run_and_is_named()
+    {
+        _ = Prepared.Value;
+        using var temp = TestSetup.Temp();
+        var notebook = temp["broken.ipynb"];
+        File.WriteAllText(notebook, """
+            {"cells": [
+              {"cell_type": "markdown", "metadata": {}, "source": ["# A notebook with a bug"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {"polyglot_notebook": {"kernelName": "csharp"}}, "outputs": [], "source": ["var x = 40 + 2;\n", "x"]},
+              {"cell_type": "code", "execution_count": null, "metadata": {"polyglot_notebook": {"kernelName": "csharp"}}, "outputs": [], "source": ["throw new InvalidOperationException(\"deliberate failure\");"]}
+            ],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"},
+                          "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}}},
+             "nbformat": 4, "nbformat_minor": 5}
+            """);
+        var run = NotebookRunner.Run(notebook, new RunnerOptions(Profile.Quick, null, WriteBack: false, temp["out"]));
+        Assert.False(run.Succeeded);
+        var error = Assert.Single(run.Errors);
+        Assert.Equal(3, error.Cell);
+        Assert.Contains("deliberate failure", error.Error);
+        Assert.Contains("broken.ipynb", run.Problem);
+        Assert.Contains("cell 3", run.Problem);
+    }
+
+    public static TheoryData<string> Committed() => new(Directory.GetFiles(ProjectPaths.Notebooks, "*.ipynb").Select(Path.GetFileName)!);
+
+    [Theory]
+    [MemberData(nameof(Committed))]
+    public void Committed_notebooks_are_executed_clean_and_portable(string notebook)
+    {
+        var path = Path.Combine(ProjectPaths.Notebooks, notebook);
+        var document = NotebookCleaner.Read(path);
+        Assert.Empty(NotebookCleaner.Errors(document));
+        var code = document.Elements.Where(e => e.KernelName != "markdown").ToList();
+        Assert.All(code, cell => Assert.NotEmpty(cell.Outputs.Count > 0 || cell.Contents.Contains("Process.Start") ? ["ok"] : Array.Empty<string>()));
+        var text = File.ReadAllText(path);
+        Assert.DoesNotContain("Installing package", text);
+        Assert.DoesNotMatch(@"/(root|home|work|tmp)/", text);
+        var results = Path.Combine(ProjectPaths.Notebooks, "results", Path.ChangeExtension(notebook, ".json"));
+        Assert.True(File.Exists(results), $"{notebook} has no committed results file");
+        Assert.Equal("full", JsonNode.Parse(File.ReadAllText(results))!["profile"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_cleaner_replaces_machine_paths_longest_first()
+    {
+        using var temp = TestSetup.Temp();
+        var notebook = temp["n.ipynb"];
+        File.WriteAllText(notebook, """
+            {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["x"],
+               "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"text/plain": ["/a/b/c/file.txt and /a/b/other"]}},
+                           {"output_type": "display_data", "metadata": {}, "data": {"text/plain": ["Installing package Foo"]}}]}],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}}, "nbformat": 4, "nbformat_minor": 5}
+            """);
+        var document = NotebookCleaner.Read(notebook);
+        NotebookCleaner.Clean(document, [("/a/b", "<b>"), ("/a/b/c", "<c>")]);
+        var texts = NotebookCleaner.OutputTexts(document).ToList();
+        Assert.Equal("<c>/file.txt and <b>/other", Assert.Single(texts));
+        NotebookCleaner.Write(document, temp["out.ipynb"]);
+        Assert.Contains("<c>/file.txt", File.ReadAllText(temp["out.ipynb"]));
+    }
+}

@@ -1,0 +1,98 @@
+using TicketLab.Data;
+using TicketLab.Nets;
+using TicketLab.Training;
+using static TorchSharp.torch;
+
+namespace TicketLab.Tests.Training;
+
+[Collection("torch")]
+public class TrainerTests
+{
+    static readonly LabeledData Small = Datasets.Load(new DataOptions(Source: DataSource.Embedded, TrainPerClass: 100, TestPerClass: 50));
+    static readonly MlpOptions Net = new([784, 64, 10]);
+
+    [Fact]
+    public void Training_lowers_the_loss_and_beats_chance()
+    {
+        using var data = new TensorData(Small);
+        using var net = new Mlp(Net, seed: 0);
+        var progress = new List<TrainProgress>();
+        var result = Trainer.Train(net, data, new TrainOptions(Epochs: 5, BatchSize: 50), progress.Add);
+        Assert.True(result.Curve[^1].TestLoss < result.Curve[0].TestLoss * 0.6,
+            $"test loss went from {result.Curve[0].TestLoss} to {result.Curve[^1].TestLoss}");
+        Assert.InRange(result.FinalTestAccuracy, 0.6, 1.0);
+        Assert.Equal(5 * 1000 / 50, result.Steps);
+        Assert.Equal(1 + 5 * 4, result.Curve.Count);
+        Assert.Equal(result.Curve.Count, progress.Count);
+        Assert.Equal(1.0, progress[^1].Fraction, 6);
+    }
+
+    [Fact]
+    public void Same_seeds_give_the_same_numbers()
+    {
+        using var data = new TensorData(Small);
+        var options = new TrainOptions(Epochs: 2, BatchSize: 64, Optimizer: OptimizerKind.Sgd, LearningRate: 0.05, Momentum: 0.9, Seed: 3);
+        using var a = new Mlp(Net, seed: 1);
+        using var b = new Mlp(Net, seed: 1);
+        var ra = Trainer.Train(a, data, options);
+        var rb = Trainer.Train(b, data, options);
+        Assert.Equal(ra.Curve.Select(p => p.TestLoss), rb.Curve.Select(p => p.TestLoss));
+        Assert.True(a.Weight(0).allclose(b.Weight(0), rtol: 0, atol: 0));
+        using var c = new Mlp(Net, seed: 1);
+        var rc = Trainer.Train(c, data, options with { Seed = 4 });
+        Assert.NotEqual(ra.FinalTestLoss, rc.FinalTestLoss);
+    }
+
+    [Fact]
+    public void Divergence_stops_with_where_and_what_to_change()
+    {
+        using var data = new TensorData(Small);
+        using var net = new Mlp(Net, seed: 0);
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            Trainer.Train(net, data, new TrainOptions(Epochs: 3, Optimizer: OptimizerKind.Sgd, LearningRate: 90, Momentum: 0.9)));
+        Assert.Matches(@"at epoch \d+ of 3, batch \d+ \(step \d+\)", e.Message);
+        Assert.Contains("Lower LearningRate (now 90; try 9)", e.Message);
+        Assert.Contains("Momentum", e.Message);
+    }
+
+    [Theory]
+    [InlineData("Epochs", 0)]
+    [InlineData("BatchSize", -5)]
+    [InlineData("LearningRate", 0.0)]
+    [InlineData("Momentum", 1.0)]
+    [InlineData("EvaluationsPerEpoch", 0)]
+    public void Bad_hyperparameters_are_rejected_with_name_value_and_range(string field, object value)
+    {
+        var options = field switch
+        {
+            "Epochs" => new TrainOptions(Epochs: (int)value),
+            "BatchSize" => new TrainOptions(BatchSize: (int)value),
+            "LearningRate" => new TrainOptions(LearningRate: (double)value),
+            "Momentum" => new TrainOptions(Momentum: (double)value),
+            _ => new TrainOptions(EvaluationsPerEpoch: (int)value),
+        };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.Equal(field, e.ParamName);
+        Assert.Contains($"Actual value was {value}", e.Message);
+        Assert.Contains("accepted", e.Message);
+    }
+
+    [Fact]
+    public void An_unavailable_device_is_named()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainOptions(Device: "cuda").Validate());
+        Assert.Equal("Device", e.ParamName);
+        Assert.Contains("CUDA is not available", e.Message);
+        Assert.Equal("Device", Assert.Throws<ArgumentOutOfRangeException>(() => Devices.Parse("tpu")).ParamName);
+        Assert.Equal(CPU.type, Devices.Parse("CPU").type);
+    }
+
+    [Fact]
+    public void Mean_squared_error_is_half_the_squared_distance_to_one_hot()
+    {
+        using var output = tensor(new float[,] { { 1, 0, 0 }, { 0.5f, 0.5f, 0 } });
+        using var labels = tensor(new long[] { 0, 2 });
+        // row 0: 0; row 1: 0.25 + 0.25 + 1 = 1.5 ; mean 0.75 ; half 0.375
+        Assert.Equal(0.375f, Trainer.Loss(output, labels, LossKind.MeanSquaredError, 3).item<float>(), 6);
+    }
+}
