@@ -1,5 +1,6 @@
 using Microsoft.DotNet.Interactive.Documents;
 using Microsoft.DotNet.Interactive.Documents.Jupyter;
+using TicketLab.Plots;
 
 namespace TicketLab.Cli.Notebooks;
 
@@ -47,9 +48,11 @@ public static class NotebookCleaner
         foreach (var cell in document.Elements)
         {
             var kept = new List<InteractiveDocumentOutputElement>();
+            // A progress line updated in place is recorded once per update; only its final state is kept.
+            var lastProgress = cell.Outputs.LastOrDefault(IsProgress);
             foreach (var output in cell.Outputs)
             {
-                if (IsChatter(output)) continue;
+                if (IsChatter(output) || (IsProgress(output) && !ReferenceEquals(output, lastProgress))) continue;
                 kept.Add(Replace(output, ordered));
             }
             cell.Outputs.Clear();
@@ -79,12 +82,24 @@ public static class NotebookCleaner
 
     static IEnumerable<string> Texts(InteractiveDocumentOutputElement output) => output switch
     {
-        DisplayElement d => d.Data.Values.Select(v => v?.ToString() ?? ""),
-        ReturnValueElement r => r.Data.Values.Select(v => v?.ToString() ?? ""),
+        DisplayElement d => d.Data.Values.Select(Text),
+        ReturnValueElement r => r.Data.Values.Select(Text),
         TextElement t => [t.Text],
         ErrorElement e => [e.ErrorName, e.ErrorValue, .. e.StackTrace],
         _ => [],
     };
+
+    /// <summary>An output value as one string: .ipynb stores text either whole or as a list of lines.</summary>
+    static string Text(object? value) => value switch
+    {
+        null => "",
+        string s => s,
+        IEnumerable<object> lines => string.Concat(lines.Select(l => l?.ToString())),
+        _ => value.ToString() ?? "",
+    };
+
+    static bool IsProgress(InteractiveDocumentOutputElement output) =>
+        Texts(output).Any(t => t.Contains(ProgressLine.Marker, StringComparison.Ordinal));
 
     static bool IsChatter(InteractiveDocumentOutputElement output) =>
         Texts(output).Any(t => Chatter.Any(c => t.Contains(c, StringComparison.Ordinal)));
@@ -95,7 +110,10 @@ public static class NotebookCleaner
         void FixData(IDictionary<string, object> data)
         {
             foreach (var key in data.Keys.ToList())
+            {
                 if (data[key] is string s) data[key] = Fix(s);
+                else if (data[key] is IEnumerable<object> lines) data[key] = lines.Select(l => l is string line ? Fix(line) : l).ToArray();
+            }
         }
         switch (output)
         {

@@ -21,19 +21,15 @@ public sealed class Figure(GenericChart chart, string title)
     /// <summary>The HTML fragment a notebook shows.</summary>
     public string ToHtml() => GenericChart.toChartHTML(Chart);
 
+    /// <summary>A self-contained page that draws the chart offline (plotly.js inlined from Plotly.NET's own copy).</summary>
+    public string ToStandaloneHtml() =>
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + System.Net.WebUtility.HtmlEncode(Title) + "</title>"
+        + "<script>" + PlotlyJs.Source + "</script></head><body style=\"margin:0\"><div id=\"figure\"></div><script>"
+        + "var figure = " + ToJson() + "; Plotly.newPlot('figure', figure.data, figure.layout, {displaylogo: false});"
+        + "</script></body></html>";
+
     /// <summary>The title, for text outputs.</summary>
     public override string ToString() => $"Figure: {Title}";
-}
-
-/// <summary>Named like .NET Interactive's attribute so its formatter discovery finds it by convention.</summary>
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
-{
-    /// <summary>The class whose CreateTypeFormatters() yields the formatters.</summary>
-    public Type FormatterSourceType { get; } = formatterSourceType;
-
-    /// <summary>The MIME types a displayed value is rendered in.</summary>
-    public string[]? PreferredMimeTypes { get; set; }
 }
 
 /// <summary>Formatters for <see cref="Figure"/>, by .NET Interactive's convention (CreateTypeFormatters, MimeType, Format).</summary>
@@ -63,4 +59,22 @@ public sealed class FigureFormatter(string mimeType, Func<Figure, string> render
         writer.Write(render(figure));
         return true;
     }
+}
+
+/// <summary>The plotly.js bundle that ships inside Plotly.NET (so no page needs a CDN).</summary>
+public static class PlotlyJs
+{
+    static readonly Lazy<(string Name, string Source)> Bundle = new(() =>
+    {
+        var assembly = typeof(GenericChart).Assembly;
+        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".min.js", StringComparison.Ordinal));
+        using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+        return (name, reader.ReadToEnd());
+    });
+
+    /// <summary>The minified source.</summary>
+    public static string Source => Bundle.Value.Source;
+
+    /// <summary>Its version, from the resource name (e.g. "2.28.0").</summary>
+    public static string Version => System.Text.RegularExpressions.Regex.Match(Bundle.Value.Name, @"\d+\.\d+\.\d+").Value;
 }

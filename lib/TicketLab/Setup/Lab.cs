@@ -11,6 +11,7 @@ namespace TicketLab.Setup;
 /// <param name="TorchSharp">TorchSharp version and LibTorch threads.</param>
 /// <param name="Natives">What was done to load LibTorch's native library.</param>
 /// <param name="Plotting">What was done so Plotly.NET loads.</param>
+[Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting);
 
 /// <summary>The one call at the top of every notebook: makes a .NET Interactive kernel ready for the suite.</summary>

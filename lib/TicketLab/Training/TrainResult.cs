@@ -20,6 +20,9 @@ public sealed record TrainProgress(double Epoch, int TotalEpochs, long Step, dou
     /// <summary>Fraction done, 0 to 1.</summary>
     public double Fraction => Math.Clamp(Epoch / TotalEpochs, 0, 1);
 
+    /// <summary>This progress as a line that a notebook can display and update in place.</summary>
+    public Plots.ProgressLine Line => new(ToString(), Fraction);
+
     /// <summary>A one-line status such as "epoch 3.0/10 · step 1407 · train loss 0.412 · test accuracy 0.853 · 12 s".</summary>
     public override string ToString() =>
         $"epoch {Epoch:0.0}/{TotalEpochs} · step {Step} · train loss {TrainLoss:0.000} · test accuracy {TestAccuracy:0.000} · {Seconds:0} s";

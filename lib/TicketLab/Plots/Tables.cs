@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+
+namespace TicketLab.Plots;
+
+/// <summary>Renders a result record as a two-column table (property, value): the suite's look for records in notebooks.</summary>
+public static class Tables
+{
+    /// <summary>An HTML table of the public properties of <paramref name="record"/>.</summary>
+    public static string Html(object record)
+    {
+        var html = new StringBuilder($"<table><caption style=\"text-align:left\"><b>{WebUtility.HtmlEncode(record.GetType().Name)}</b></caption><tbody>");
+        foreach (var (name, value) in Rows(record))
+            html.Append($"<tr><td style=\"text-align:left\">{WebUtility.HtmlEncode(name)}</td><td style=\"text-align:left\">{WebUtility.HtmlEncode(value)}</td></tr>");
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>The same table as aligned plain text.</summary>
+    public static string Text(object record)
+    {
+        var rows = Rows(record).ToList();
+        var width = rows.Count == 0 ? 0 : rows.Max(r => r.Name.Length);
+        return record.GetType().Name + Environment.NewLine + string.Join(Environment.NewLine, rows.Select(r => $"  {r.Name.PadRight(width)}  {r.Value}"));
+    }
+
+    /// <summary>Property names and formatted values (numbers with four significant digits after the point).</summary>
+    public static IEnumerable<(string Name, string Value)> Rows(object record) =>
+        record.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            .Select(p => (p.Name, Format(p.GetValue(record))));
+
+    /// <summary>One value as text.</summary>
+    public static string Format(object? value) => value switch
+    {
+        null => "",
+        double d => d.ToString(Math.Abs(d) >= 1000 || d == Math.Floor(d) ? "0.##" : "0.####", CultureInfo.InvariantCulture),
+        float f => Format((double)f),
+        string s => s,
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Format)) + "]",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}
+
+/// <summary>Formatters that show any record as a <see cref="Tables"/> table (found by .NET Interactive's naming convention).</summary>
+public sealed class TableFormatterSource
+{
+    /// <summary>HTML and plain-text formatters.</summary>
+    public IEnumerable<object> CreateTypeFormatters()
+    {
+        yield return new TableFormatter("text/html", Tables.Html);
+        yield return new TableFormatter("text/plain", Tables.Text);
+    }
+}
+
+/// <summary>One convention-based formatter: a MIME type and a function that renders an instance.</summary>
+public sealed class TableFormatter(string mimeType, Func<object, string> render)
+{
+    /// <summary>The MIME type it writes.</summary>
+    public string MimeType { get; } = mimeType;
+
+    /// <summary>Writes <paramref name="instance"/> as a table.</summary>
+    public bool Format(object instance, TextWriter writer)
+    {
+        writer.Write(render(instance));
+        return true;
+    }
+}
