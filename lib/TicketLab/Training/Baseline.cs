@@ -36,7 +36,13 @@ public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptio
 public sealed record BaselineRun(BaselineConfig Config, Mlp Initial, Mlp Trained, TrainResult Result, string Source) : IDisposable
 {
     /// <summary>The headline numbers, for notebook tables.</summary>
-    public BaselineSummary Summary() => new(Config.Net.ToString(), Result.FinalTestAccuracy, Result.FinalTestLoss, Result.Steps, Result.Seconds, Source);
+    public BaselineSummary Summary()
+    {
+        var trained = Result.Curve.Where(p => p.Step > 0).ToList();
+        var lowest = trained.MinBy(p => p.TestLoss)!;
+        return new(Config.Net.ToString(), Result.Curve[0].TestAccuracy, Result.FinalTestAccuracy, Result.FinalTestLoss,
+            lowest.TestLoss, Math.Round(lowest.Epoch, 2), trained[^1].TrainLoss, Result.Steps, Result.Seconds, Source);
+    }
 
     /// <summary>Frees both nets.</summary>
     public void Dispose()
@@ -48,13 +54,18 @@ public sealed record BaselineRun(BaselineConfig Config, Mlp Initial, Mlp Trained
 
 /// <summary>The baseline's headline numbers.</summary>
 /// <param name="Net">Architecture and parametrization.</param>
+/// <param name="InitialTestAccuracy">Test accuracy before training (chance is 0.1).</param>
 /// <param name="TestAccuracy">Final test accuracy.</param>
 /// <param name="TestLoss">Final test loss (nats).</param>
+/// <param name="LowestTestLoss">Lowest test loss on the curve.</param>
+/// <param name="LowestTestLossEpoch">Epoch at which the test loss was lowest.</param>
+/// <param name="FinalTrainLoss">Mean training loss over the last evaluation interval.</param>
 /// <param name="Steps">Optimizer steps.</param>
 /// <param name="TrainSeconds">Wall-clock seconds of the training (when it was trained).</param>
 /// <param name="Source">Trained now or loaded from the cache.</param>
 [Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
-public sealed record BaselineSummary(string Net, double TestAccuracy, double TestLoss, long Steps, double TrainSeconds, string Source);
+public sealed record BaselineSummary(string Net, double InitialTestAccuracy, double TestAccuracy, double TestLoss,
+    double LowestTestLoss, double LowestTestLossEpoch, double FinalTrainLoss, long Steps, double TrainSeconds, string Source);
 
 /// <summary>Trains the baseline once and caches its initial and trained weights for every later notebook.</summary>
 public static class Baseline
