@@ -48,9 +48,10 @@ public static class Commands
             AnsiConsole.MarkupLine((run.Succeeded ? "  [green]ok[/]" : "  [red]FAILED[/]") + $" in {run.Seconds:0.0} s");
             if (!run.Succeeded) AnsiConsole.MarkupLineInterpolated($"  [red]{run.Problem}[/]");
         }
-        var table = new Table().AddColumns("notebook", "status", "seconds", "headline numbers");
+        var table = new Table().AddColumns("notebook", "status", "seconds", "slowest cell", "headline numbers");
         foreach (var run in runs)
-            table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}", Markup.Escape(run.Headline));
+            table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}",
+                run.SlowestCell is { } slow ? $"{slow.Cell}: {slow.Seconds:0.0} s" : "", Markup.Escape(run.Headline));
         AnsiConsole.Write(table);
         var failed = runs.Where(r => !r.Succeeded).ToList();
         foreach (var run in failed) Console.Error.WriteLine($"FAILED {run.Problem}");

@@ -1,6 +1,9 @@
 using Spectre.Console;
 using TicketLab.Cli;
 
+// Logs and CI are not terminals; give the summary table room instead of wrapping it at 80 columns.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
+
 try
 {
     return args.FirstOrDefault() switch

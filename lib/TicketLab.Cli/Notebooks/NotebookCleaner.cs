@@ -41,6 +41,28 @@ public static class NotebookCleaner
         return errors;
     }
 
+    /// <summary>
+    /// Seconds each code cell took, read from dotnet-repl's start/end timestamps (1-based cell index), which are then
+    /// removed: they change on every run and would make every committed notebook differ.
+    /// </summary>
+    public static IReadOnlyList<(int Cell, double Seconds)> TakeCellTimings(InteractiveDocument document)
+    {
+        const string start = "dotnet_repl_cellExecutionStartTime", end = "dotnet_repl_cellExecutionEndTime";
+        var timings = new List<(int, double)>();
+        for (var i = 0; i < document.Elements.Count; i++)
+        {
+            var metadata = document.Elements[i].Metadata;
+            if (metadata is null) continue;
+            if (metadata.TryGetValue(start, out var s) && metadata.TryGetValue(end, out var e)
+                && DateTimeOffset.TryParse(s?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var t0)
+                && DateTimeOffset.TryParse(e?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var t1))
+                timings.Add((i + 1, (t1 - t0).TotalSeconds));
+            metadata.Remove(start);
+            metadata.Remove(end);
+        }
+        return timings;
+    }
+
     /// <summary>Removes restore chatter and replaces each machine path (longest first) by its stand-in, in every output.</summary>
     public static void Clean(InteractiveDocument document, IReadOnlyList<(string Path, string StandIn)> machinePaths)
     {

@@ -20,7 +20,9 @@ public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack
 /// <param name="ExecutedPath">The executed, cleaned notebook.</param>
 /// <param name="Headline">The numeric fields of its results file.</param>
 /// <param name="Failure">Why it failed, when no cell error explains it.</param>
-public sealed record NotebookRun(string Notebook, bool Succeeded, double Seconds, IReadOnlyList<CellError> Errors, string? ExecutedPath, string Headline, string? Failure)
+/// <param name="SlowestCell">The code cell that took longest (1-based index) and its seconds.</param>
+public sealed record NotebookRun(string Notebook, bool Succeeded, double Seconds, IReadOnlyList<CellError> Errors, string? ExecutedPath, string Headline, string? Failure,
+    (int Cell, double Seconds)? SlowestCell = null)
 {
     /// <summary>What went wrong, naming the notebook and the cell.</summary>
     public string Problem => Errors.Count > 0
@@ -77,13 +79,15 @@ public static class NotebookRunner
             return new NotebookRun(name, false, seconds, [], null, "",
                 $"the runner wrote no executed notebook (exit code {exitCode}); see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}");
         var document = NotebookCleaner.Read(rawOutput);
+        var timings = NotebookCleaner.TakeCellTimings(document);
         NotebookCleaner.Clean(document, MachinePaths());
         var errors = NotebookCleaner.Errors(document);
         var executed = options.WriteBack ? notebookPath : Path.Combine(options.OutputFolder, name);
         NotebookCleaner.Write(document, executed);
         File.Delete(rawOutput);
         var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}" : null;
-        return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Headline(Path.Combine(resultsFolder, stem + ".json")), failure);
+        return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Headline(Path.Combine(resultsFolder, stem + ".json")), failure,
+            timings.Count == 0 ? null : timings.MaxBy(t => t.Seconds));
     }
 
     /// <summary>The paths of this machine that must not appear in committed outputs, with their stand-ins.</summary>
