@@ -95,7 +95,32 @@ public static class NotebookCleaner
             };
             document.Metadata["polyglot_notebook"] = kernels;
         }
-        AtomicFile.WriteAllText(path, Notebook.ToJupyterJson(document, "csharp"));
+        AtomicFile.WriteAllText(path, JsonOutputsAsJson(Notebook.ToJupyterJson(document, "csharp")));
+    }
+
+    /// <summary>
+    /// nbformat stores JSON MIME types (e.g. Plotly's figure) as JSON objects; kernels send them as text, and the
+    /// document writer keeps them as lines of text. This turns them back into JSON.
+    /// </summary>
+    static string JsonOutputsAsJson(string notebookJson)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
+        foreach (var cell in root["cells"]?.AsArray() ?? [])
+            foreach (var output in cell?["outputs"]?.AsArray() ?? [])
+            {
+                if (output?["data"] is not System.Text.Json.Nodes.JsonObject data) continue;
+                foreach (var key in data.Select(kv => kv.Key).Where(IsJsonMimeType).ToList())
+                {
+                    var text = data[key] switch
+                    {
+                        System.Text.Json.Nodes.JsonArray lines => string.Concat(lines.Select(l => l?.GetValue<string>())),
+                        System.Text.Json.Nodes.JsonValue value when value.TryGetValue<string>(out var str) => str,
+                        _ => null,
+                    };
+                    if (text is not null) data[key] = System.Text.Json.Nodes.JsonNode.Parse(text);
+                }
+            }
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 
     /// <summary>Every string of every output, for checks (machine paths, CDNs, images).</summary>
@@ -119,6 +144,9 @@ public static class NotebookCleaner
         IEnumerable<object> lines => string.Concat(lines.Select(l => l?.ToString())),
         _ => value.ToString() ?? "",
     };
+
+    static bool IsJsonMimeType(string mimeType) =>
+        mimeType == "application/json" || mimeType.EndsWith("+json", StringComparison.Ordinal);
 
     static bool IsProgress(InteractiveDocumentOutputElement output) =>
         Texts(output).Any(t => t.Contains(ProgressLine.Marker, StringComparison.Ordinal));

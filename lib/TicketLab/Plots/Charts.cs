@@ -30,10 +30,9 @@ public static class Charts
         }
         var chart = CSharpChart.Heatmap<int, int, int, string>(
                 zData: z, ColorScale: StyleParam.Colorscale.Greys, ShowScale: false, ReverseYAxis: true)
-            .WithSize(Width: Math.Min(900, 120 + perClass * 60), Height: 60 + classes * 60)
             .WithXAxisStyle<double, double, string>(TitleText: $"{perClass} images per class ({cols}x{rows} pixels each)", ShowGrid: false, ZeroLine: false)
             .WithYAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false);
-        var figure = Finish(chart, title);
+        var figure = Finish(chart, title, Math.Min(900, 160 + perClass * 56), 140 + classes * 56);
         SetAxis(figure.Chart, "xaxis", "showticklabels", false);
         SetAxis(figure.Chart, "yaxis", "tickvals", Enumerable.Range(0, classes).Select(c => c * rows + rows / 2.0).ToArray());
         SetAxis(figure.Chart, "yaxis", "ticktext", set.ClassNames.ToArray());
@@ -54,16 +53,16 @@ public static class Charts
         var accuracy = CSharpChart.Line<double, double, string>(points.Select(p => p.Epoch), points.Select(p => p.TestAccuracy),
                 Name: "test accuracy", LineColor: Color.fromString(Style.Color(condition)), ShowMarkers: true, LineDash: StyleParam.DrawingStyle.Dash)
             .WithXAxisStyle<double, double, string>(TitleText: "epoch").WithYAxisStyle<double, double, string>(TitleText: "test accuracy (fraction)");
-        var chart = CSharpChart.Grid([loss, accuracy], nRows: 1, nCols: 2)
-            .WithSize(Width: Style.Width + 200, Height: Style.Height);
-        var figure = Finish(chart, title);
+        var chart = CSharpChart.Grid([loss, accuracy], nRows: 1, nCols: 2);
+        var figure = Finish(chart, title, Style.Width + 200, Style.Height);
         SetAxis(figure.Chart, "yaxis2", "range", new[] { 0.0, 1.0 });
         return figure;
     }
 
-    /// <summary>Applies the suite's fonts, background and title.</summary>
-    public static Figure Finish(GenericChart chart, string title)
+    /// <summary>Applies the suite's size, fonts, background and title.</summary>
+    public static Figure Finish(GenericChart chart, string title, int width = Style.Width, int height = Style.Height)
     {
+        chart = chart.WithSize(Width: width, Height: height);
         var layout = Plotly.NET.CSharp.GenericChartExtensions.GetLayout(chart);
         var titleObject = new DynamicObj.DynamicObj();
         titleObject.SetProperty("text", title);
@@ -76,7 +75,7 @@ public static class Charts
         layout.SetProperty("template", "none");
         layout.SetProperty("plot_bgcolor", "white");
         layout.SetProperty("paper_bgcolor", "white");
-        return new Figure(chart, title);
+        return new Figure(chart, title, width, height);
     }
 
     /// <summary>Sets one property of a layout axis (e.g. "yaxis", "tickvals"), creating the axis object if needed.</summary>

@@ -11,8 +11,9 @@ namespace TicketLab.Setup;
 /// <param name="TorchSharp">TorchSharp version and LibTorch threads.</param>
 /// <param name="Natives">What was done to load LibTorch's native library.</param>
 /// <param name="Plotting">What was done so Plotly.NET loads.</param>
+/// <param name="StaticImages">Which browser draws the static copies of charts (or how to get one).</param>
 [Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
-public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting);
+public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting, string StaticImages);
 
 /// <summary>The one call at the top of every notebook: makes a .NET Interactive kernel ready for the suite.</summary>
 public static class Lab
@@ -30,7 +31,8 @@ public static class Lab
         var dev = Training.Devices.Parse(device);
         torch.manual_seed(seed);
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "?";
-        return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads", natives, plotting);
+        return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads", natives, plotting,
+            Plots.StaticImages.Status);
     }
 
     /// <summary>

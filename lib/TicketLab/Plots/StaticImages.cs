@@ -1,0 +1,79 @@
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+
+namespace TicketLab.Plots;
+
+/// <summary>
+/// Static PNG copies of charts (what GitHub's notebook viewer and other static renderers show), drawn by
+/// Plotly.NET.ImageExport in a local Chromium. Without a Chromium the suite goes on with interactive charts only.
+/// </summary>
+public static class StaticImages
+{
+    /// <summary>Environment variable naming the Chromium (or Chrome / Edge) executable to use.</summary>
+    public const string Variable = "TICKETLAB_CHROMIUM";
+
+    static readonly string[] UsualPaths =
+    [
+        "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/snap/bin/chromium",
+        "/Applications/Chromium.app/Contents/MacOS/Chromium", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+        @"C:\Program Files\Google\Chrome\Application\chrome.exe", @"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+    ];
+
+    static readonly Lazy<string?> Browser = new(Find);
+    static readonly Lock Gate = new();
+    static ImageExportHost? host;
+    static string? lastError;
+
+    /// <summary>The browser used, or null when none was found.</summary>
+    public static string? BrowserPath => Browser.Value;
+
+    /// <summary>One line for the setup table: which browser draws the static images, or how to get one.</summary>
+    public static string Status => BrowserPath is { } path
+        ? $"static chart images drawn by {path}" + (lastError is null ? "" : $" (last failure: {lastError})")
+        : $"no Chromium found (set {Variable} or install one, e.g. 'sudo apt-get install chromium'); charts are interactive only";
+
+    /// <summary>The chart as a base64 PNG at the given size, or null when no browser is available or drawing failed.</summary>
+    public static string? TryRenderPng(GenericChart chart, int width, int height)
+    {
+        if (BrowserPath is not { } browser) return null;
+        lock (Gate)
+        {
+            try
+            {
+                if (host is null)
+                {
+                    var created = ImageExportHost.Create();
+                    created.Options.GetProperty("localBrowserExecutablePath")!.SetValue(null, FSharpOption<string>.Some(browser));
+                    var launch = created.Options.GetProperty("launchOptions")!.GetValue(null)!;
+                    launch.GetType().GetProperty("ExecutablePath")!.SetValue(launch, browser);
+                    launch.GetType().GetProperty("Headless")!.SetValue(launch, true);
+                    launch.GetType().GetProperty("Args")!.SetValue(launch, new[]
+                    {
+                        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    });
+                    host = created;
+                }
+                // Offline drawing needs plotly.js inside the page rather than from a CDN.
+                var display = new DisplayOptions();
+                display.SetProperty("PlotlyJSReference", PlotlyJSReference.Full);
+                var offline = Plotly.NET.Chart.withDisplayOptions(display).Invoke(chart);
+                var png = host.RenderPng(width, height, offline);
+                var comma = png.IndexOf(',');
+                return png.StartsWith("data:", StringComparison.Ordinal) && comma > 0 ? png[(comma + 1)..] : png;
+            }
+            catch (Exception e)
+            {
+                lastError = e.GetBaseException().Message.Split('\n')[0];
+                return null;
+            }
+        }
+    }
+
+    static string? Find()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } named)
+            return File.Exists(named) ? named : throw new FileNotFoundException($"{Variable} names '{named}', which does not exist.", named);
+        return UsualPaths.FirstOrDefault(File.Exists);
+    }
+}
