@@ -1,5 +1,6 @@
 using Spectre.Console;
 using TicketLab.Cli.Notebooks;
+using TicketLab.Cli.Site;
 using TicketLab.Data;
 
 namespace TicketLab.Cli;
@@ -17,7 +18,11 @@ public static class Commands
                   The main job: restores tools, builds the library, executes every notebook top to bottom in a
                   fresh kernel, cleans the outputs and prints a summary. The full profile (default) writes the
                   executed notebooks and results back into notebooks/; the quick profile writes them to
-                  data/cache/executed/quick/ and leaves notebooks/ untouched.
+                  data/cache/executed/quick/ and leaves notebooks/ untouched. Then it renders the static site:
+                  docs/ for the full profile, data/cache/executed/quick/site/ for the quick one.
+
+              site [--output DIR]
+                  Regenerates the static site (docs/ by default) from the executed notebooks as they are.
 
               embed-data [--dataset FashionMnist|Mnist]
                   Rewrites the committed embedded subset (data/embedded/) from the full dataset.
@@ -53,9 +58,26 @@ public static class Commands
             table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}",
                 run.SlowestCell is { } slow ? $"{slow.Cell}: {slow.Seconds:0.0} s" : "", Markup.Escape(run.Headline));
         AnsiConsole.Write(table);
+        var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
+        var executed = runs.Where(r => r.ExecutedPath is not null).Select(r => r.ExecutedPath!).ToList();
+        if (runner.Only is null && executed.Count > 0)
+        {
+            var pages = SiteBuilder.Build(executed, writeBack ? ProjectPaths.Results : Path.Combine(output, "results"), siteFolder);
+            AnsiConsole.MarkupLineInterpolated($"Site: {pages.Count} pages, {pages.Sum(p => p.Charts)} interactive charts, in {Path.GetRelativePath(ProjectPaths.Root, siteFolder)}/");
+        }
         var failed = runs.Where(r => !r.Succeeded).ToList();
         foreach (var run in failed) Console.Error.WriteLine($"FAILED {run.Problem}");
         return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Regenerates the static site from the notebooks as they are (no execution).</summary>
+    public static int Site(string[] args)
+    {
+        var options = ParseOptions(args, ["--output"], []);
+        var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Root, "docs");
+        var pages = SiteBuilder.Build(NotebookRunner.Discover(), ProjectPaths.Results, output);
+        Console.WriteLine($"{pages.Count} pages, {pages.Sum(p => p.Charts)} interactive charts, in {output}");
+        return 0;
     }
 
     /// <summary>Rewrites data/embedded/ from the full dataset.</summary>

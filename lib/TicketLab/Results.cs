@@ -26,6 +26,11 @@ public static class Results
             ?? throw new InvalidDataException($"Results file '{path}' does not hold a JSON object.");
     }
 
+    /// <summary>"key=value" for each top-level number of a results file (the seed excluded), for summaries and the site.</summary>
+    public static string HeadlineNumbers(JsonObject results) => string.Join(", ", results
+        .Where(kv => kv.Key != "seed" && kv.Value is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
+        .Select(kv => $"{kv.Key}={kv.Value!.GetValue<double>().ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}"));
+
     /// <summary>The path of notebook <paramref name="notebook"/>'s results file.</summary>
     public static string PathOf(string notebook) => Path.Combine(ProjectPaths.Results, notebook + ".json");
 }

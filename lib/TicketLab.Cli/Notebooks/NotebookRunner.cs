@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace TicketLab.Cli.Notebooks;
@@ -106,16 +105,11 @@ public static class NotebookRunner
         return list;
     }
 
-    /// <summary>"key=value" for each top-level number of a results file (the seed excluded).</summary>
-    public static string Headline(string resultsPath)
-    {
-        if (!File.Exists(resultsPath)) return "(no results file)";
-        var json = JsonNode.Parse(File.ReadAllText(resultsPath)) as JsonObject;
-        if (json is null) return "(results file is not an object)";
-        return string.Join(", ", json
-            .Where(kv => kv.Key != "seed" && kv.Value is JsonValue v && v.TryGetValue<double>(out _))
-            .Select(kv => $"{kv.Key}={kv.Value!.GetValue<double>().ToString("0.####", CultureInfo.InvariantCulture)}"));
-    }
+    /// <summary>The numbers of a results file, or why there are none.</summary>
+    public static string Headline(string resultsPath) =>
+        !File.Exists(resultsPath) ? "(no results file)"
+        : JsonNode.Parse(File.ReadAllText(resultsPath)) is JsonObject json ? Results.HeadlineNumbers(json)
+        : "(results file is not an object)";
 
     static string Tail(string logPath)
     {

@@ -70,6 +70,12 @@ public class NotebookTests
         Assert.All(code, cell => Assert.NotEmpty(cell.Outputs.Count > 0 || cell.Contents.Contains("Process.Start") ? ["ok"] : Array.Empty<string>()));
         var text = File.ReadAllText(path);
         Assert.DoesNotContain("Installing package", text);
+        // Every chart carries a static image for GitHub; no output loads anything from a CDN.
+        var json = JsonNode.Parse(text)!;
+        var outputs = json["cells"]!.AsArray().SelectMany(c => c!["outputs"]?.AsArray() ?? []).Select(o => o!["data"] as JsonObject).OfType<JsonObject>().ToList();
+        var charts = outputs.Where(d => d.ContainsKey("application/vnd.plotly.v1+json")).ToList();
+        Assert.All(charts, d => Assert.True(d.ContainsKey("image/png"), "a chart output without a static image/png"));
+        Assert.DoesNotMatch(@"cdn\.|unpkg\.com|jsdelivr|require\.js|<script src=", text);
         Assert.DoesNotMatch(@"/(root|home|work|tmp)/", text);
         var results = Path.Combine(ProjectPaths.Notebooks, "results", Path.ChangeExtension(notebook, ".json"));
         Assert.True(File.Exists(results), $"{notebook} has no committed results file");
