@@ -1,0 +1,68 @@
+namespace TicketLab.Detectors;
+
+/// <summary>The fraction of units whose quality is at least q, over a grid of q: mean over seeds and the spread (min, max).</summary>
+/// <param name="Label">Condition and layer, e.g. "init/layer1".</param>
+/// <param name="Quality">The grid of q.</param>
+/// <param name="Mean">Mean density over the unit sets (seeds).</param>
+/// <param name="Low">Lowest density over the seeds.</param>
+/// <param name="High">Highest density over the seeds.</param>
+/// <param name="Units">Units per seed.</param>
+public sealed record DensityCurve(string Label, double[] Quality, double[] Mean, double[] Low, double[] High, int Units);
+
+/// <summary>Density of detectors: the fraction of units with quality ≥ q (SCIENCE.md: "density at quality q").</summary>
+public static class Density
+{
+    /// <summary>An evenly spaced grid of qualities from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static double[] Grid(double from = 0.5, double to = 1.0, double step = 0.0025)
+    {
+        if (!(from >= 0.5 && to <= 1 && from < to && step > 0))
+            throw new ArgumentOutOfRangeException(nameof(step), $"from {from} to {to} by {step}", "accepted: 0.5 <= from < to <= 1 and step > 0");
+        var n = (int)Math.Round((to - from) / step);
+        return Enumerable.Range(0, n + 1).Select(i => Math.Round(from + i * step, 10)).ToArray();
+    }
+
+    /// <summary>Fraction of <paramref name="qualities"/> at or above <paramref name="threshold"/>.</summary>
+    public static double Fraction(IReadOnlyList<float> qualities, double threshold)
+    {
+        long count = 0;
+        foreach (var q in qualities) if (q >= threshold) count++;
+        return count / (double)qualities.Count;
+    }
+
+    /// <summary>Number of <paramref name="qualities"/> at or above <paramref name="threshold"/>.</summary>
+    public static long Count(IReadOnlyList<float> qualities, double threshold)
+    {
+        long count = 0;
+        foreach (var q in qualities) if (q >= threshold) count++;
+        return count;
+    }
+
+    /// <summary>The density curve of one or more unit sets (e.g. one per seed) over <paramref name="grid"/>.</summary>
+    public static DensityCurve Curve(string label, IReadOnlyList<float[]> qualitiesPerSeed, double[] grid)
+    {
+        var perSeed = qualitiesPerSeed.Select(q => Survival(q, grid)).ToList();
+        var mean = grid.Select((_, i) => perSeed.Average(s => s[i])).ToArray();
+        var low = grid.Select((_, i) => perSeed.Min(s => s[i])).ToArray();
+        var high = grid.Select((_, i) => perSeed.Max(s => s[i])).ToArray();
+        return new DensityCurve(label, grid, mean, low, high, qualitiesPerSeed[0].Length);
+    }
+
+    /// <summary>Fraction at or above each grid value, from one sort.</summary>
+    static double[] Survival(float[] qualities, double[] grid)
+    {
+        var sorted = (float[])qualities.Clone();
+        Array.Sort(sorted);
+        var n = sorted.Length;
+        return grid.Select(q =>
+        {
+            // First index with value >= q.
+            int lo = 0, hi = n;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (sorted[mid] >= q) hi = mid; else lo = mid + 1;
+            }
+            return (n - lo) / (double)n;
+        }).ToArray();
+    }
+}

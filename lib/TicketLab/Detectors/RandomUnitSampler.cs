@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace TicketLab.Detectors;
+
+/// <summary>How many random units to score and how.</summary>
+/// <param name="Units">Random units to score (10^6 reaches densities near 10^-6 directly).</param>
+/// <param name="BatchSize">Units scored at once (memory ~ 60 bytes x examples x batch).</param>
+/// <param name="Seed">Seed of the random weights: same seed, same units.</param>
+/// <param name="WeightStd">σw: weights are N(0, σw²/fan_in), the baseline's initialization (He, √2).</param>
+/// <param name="HiddenWidth">Layer 2 only: width of each random first layer.</param>
+/// <param name="UnitsPerNet">Layer 2 only: second-layer units drawn on top of each random first layer.</param>
+public sealed record SamplerOptions(int Units = 1_000_000, int BatchSize = 4096, long Seed = 1, double WeightStd = 1.4142135623730951,
+    int HiddenWidth = 300, int UnitsPerNet = 10_000)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid field.</summary>
+    public SamplerOptions Validate()
+    {
+        if (Units < 1) throw new ArgumentOutOfRangeException(nameof(Units), Units, "accepted: at least 1");
+        if (BatchSize is < 1 or > 65_536) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "accepted: 1 to 65536");
+        if (!(WeightStd > 0)) throw new ArgumentOutOfRangeException(nameof(WeightStd), WeightStd, "accepted: > 0");
+        if (HiddenWidth < 1) throw new ArgumentOutOfRangeException(nameof(HiddenWidth), HiddenWidth, "accepted: at least 1");
+        if (UnitsPerNet < 1) throw new ArgumentOutOfRangeException(nameof(UnitsPerNet), UnitsPerNet, "accepted: at least 1");
+        return this;
+    }
+}
+
+/// <summary>Progress of a sampler run.</summary>
+/// <param name="Done">Units scored.</param>
+/// <param name="Total">Units planned.</param>
+/// <param name="Seconds">Seconds since the start.</param>
+public sealed record SamplerProgress(long Done, long Total, double Seconds)
+{
+    /// <summary>As a progress line for notebooks.</summary>
+    public Plots.ProgressLine Line => new($"{Done:N0} of {Total:N0} random units scored · {Done / Math.Max(Seconds, 1e-9):N0} units/s · {Seconds:0} s", Done / (double)Total);
+}
+
+/// <summary>Scores of sampled random units, with what the run cost.</summary>
+/// <param name="Scores">Detector scores per unit.</param>
+/// <param name="Seconds">Wall-clock seconds.</param>
+/// <param name="Flops">Floating-point operations of the matrix products (2 x multiply-adds).</param>
+public sealed record SampleResult(UnitScores Scores, double Seconds, double Flops)
+{
+    /// <summary>Units scored per second.</summary>
+    public double UnitsPerSecond => Scores.Count / Seconds;
+
+    /// <summary>Achieved matrix-product rate, GFLOP/s (the sampler's other work counts as overhead).</summary>
+    public double Gflops => Flops / Seconds / 1e9;
+}
+
+/// <summary>
+/// Draws random units as the baseline's initialization would and scores them as detectors, in memory-bounded
+/// batches. A random layer-1 unit is one random projection of the pixels plus ReLU; a random layer-2 unit is a
+/// random projection of the ReLU features of a random first layer.
+/// </summary>
+public static class RandomUnitSampler
+{
+    /// <summary>Scores <see cref="SamplerOptions.Units"/> random first-layer units on (inputs, labels).</summary>
+    public static SampleResult Layer1(Tensor inputs, Tensor labels, int classes, SamplerOptions options, Action<SamplerProgress>? onProgress = null)
+    {
+        options.Validate();
+        var generator = new Generator((ulong)options.Seed);
+        var fanIn = inputs.shape[1];
+        var clock = Stopwatch.StartNew();
+        var parts = new List<UnitScores>();
+        double flops = 0;
+        using var inputsByColumn = inputs.t().contiguous();
+        for (var done = 0; done < options.Units;)
+        {
+            var batch = Math.Min(options.BatchSize, options.Units - done);
+            using (var scope = NewDisposeScope())
+            {
+                // One unit per row (batch x N), the layout the ranking wants, straight from the product.
+                var weights = randn([batch, fanIn], generator: generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
+                parts.Add(UnitScores.ScoreRows(nn.functional.relu(weights.mm(inputsByColumn)), labels, classes));
+            }
+            flops += 2.0 * inputs.shape[0] * fanIn * batch;
+            done += batch;
+            onProgress?.Invoke(new SamplerProgress(done, options.Units, clock.Elapsed.TotalSeconds));
+        }
+        return new SampleResult(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, flops);
+    }
+
+    /// <summary>Scores second-layer units of random nets: a fresh random first layer every <see cref="SamplerOptions.UnitsPerNet"/> units.</summary>
+    public static SampleResult Layer2(Tensor inputs, Tensor labels, int classes, SamplerOptions options, Action<SamplerProgress>? onProgress = null)
+    {
+        options.Validate();
+        var generator = new Generator((ulong)options.Seed);
+        var fanIn = inputs.shape[1];
+        var clock = Stopwatch.StartNew();
+        var parts = new List<UnitScores>();
+        double flops = 0;
+        for (var done = 0; done < options.Units;)
+        {
+            var netUnits = Math.Min(options.UnitsPerNet, options.Units - done);
+            using var netScope = NewDisposeScope();
+            var first = randn([fanIn, options.HiddenWidth], generator: generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
+            var hiddenByColumn = nn.functional.relu(inputs.mm(first)).t().contiguous();
+            flops += 2.0 * inputs.shape[0] * fanIn * options.HiddenWidth;
+            for (var netDone = 0; netDone < netUnits;)
+            {
+                var batch = Math.Min(options.BatchSize, netUnits - netDone);
+                using (var scope = NewDisposeScope())
+                {
+                    var weights = randn([batch, options.HiddenWidth], generator: generator).mul_(options.WeightStd / Math.Sqrt(options.HiddenWidth)).to(inputs.device);
+                    parts.Add(UnitScores.ScoreRows(nn.functional.relu(weights.mm(hiddenByColumn)), labels, classes));
+                }
+                flops += 2.0 * inputs.shape[0] * options.HiddenWidth * batch;
+                netDone += batch;
+                done += batch;
+                onProgress?.Invoke(new SamplerProgress(done, options.Units, clock.Elapsed.TotalSeconds));
+            }
+        }
+        return new SampleResult(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, flops);
+    }
+
+    /// <summary>The examples of two classes only, relabelled 1 (<paramref name="positive"/>) and 0 (<paramref name="negative"/>): a harder concept than class-vs-rest.</summary>
+    public static (Tensor Inputs, Tensor Labels) Pair(Tensor inputs, Tensor labels, int positive, int negative)
+    {
+        using var scope = NewDisposeScope();
+        var keep = labels.eq(positive).logical_or(labels.eq(negative)).nonzero().squeeze(1);
+        var x = inputs.index_select(0, keep);
+        var y = labels.index_select(0, keep).eq(positive).to(ScalarType.Int64);
+        return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
+    }
+}
