@@ -8,6 +8,9 @@ namespace TicketLab.Plots;
 /// <summary>Renders a result record as a two-column table (property, value): the suite's look for records in notebooks.</summary>
 public static class Tables
 {
+    /// <summary>Shows <paramref name="rows"/> as one table with a column per property.</summary>
+    public static RecordTable Of<T>(IEnumerable<T> rows) => new(rows.Cast<object>().ToList());
+
     /// <summary>An HTML table of the public properties of <paramref name="record"/>.</summary>
     public static string Html(object record)
     {
@@ -35,6 +38,7 @@ public static class Tables
     public static string Format(object? value) => value switch
     {
         null => "",
+        double d when double.IsFinite(d) && d != 0 && Math.Abs(d) < 1e-3 => d.ToString("0.###e0", CultureInfo.InvariantCulture),
         double d => d.ToString(Math.Abs(d) >= 1000 || d == Math.Floor(d) ? "0.##" : "0.####", CultureInfo.InvariantCulture),
         float f => Format((double)f),
         string s => s,
@@ -66,5 +70,57 @@ public sealed class TableFormatter(string mimeType, Func<object, string> render)
     {
         writer.Write(render(instance));
         return true;
+    }
+}
+
+/// <summary>Rows shown as one table: a header of property names, a row per item (records or anonymous objects).</summary>
+[TypeFormatterSource(typeof(RecordTableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
+public sealed class RecordTable(IReadOnlyList<object> rows)
+{
+    /// <summary>The rows.</summary>
+    public IReadOnlyList<object> Rows { get; } = rows;
+
+    /// <summary>Column names and each row's formatted cells.</summary>
+    public (string[] Columns, string[][] Cells) Grid()
+    {
+        if (Rows.Count == 0) return ([], []);
+        var columns = Tables.Rows(Rows[0]).Select(r => r.Name).ToArray();
+        return (columns, Rows.Select(r => Tables.Rows(r).Select(c => c.Value).ToArray()).ToArray());
+    }
+
+    /// <summary>As an HTML table.</summary>
+    public string ToHtml()
+    {
+        var (columns, cells) = Grid();
+        var html = new StringBuilder("<table><thead><tr>");
+        foreach (var c in columns) html.Append($"<th style=\"text-align:left\">{WebUtility.HtmlEncode(c)}</th>");
+        html.Append("</tr></thead><tbody>");
+        foreach (var row in cells)
+        {
+            html.Append("<tr>");
+            foreach (var cell in row) html.Append($"<td style=\"text-align:left\">{WebUtility.HtmlEncode(cell)}</td>");
+            html.Append("</tr>");
+        }
+        return html.Append("</tbody></table>").ToString();
+    }
+
+    /// <summary>As aligned plain text.</summary>
+    public override string ToString()
+    {
+        var (columns, cells) = Grid();
+        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        string Line(IEnumerable<string> values) => string.Join("  ", values.Select((v, i) => v.PadRight(widths[i]))).TrimEnd();
+        return string.Join(Environment.NewLine, new[] { Line(columns) }.Concat(cells.Select(Line)));
+    }
+}
+
+/// <summary>Formatters of <see cref="RecordTable"/>.</summary>
+public sealed class RecordTableFormatterSource
+{
+    /// <summary>HTML and plain text.</summary>
+    public IEnumerable<object> CreateTypeFormatters()
+    {
+        yield return new TableFormatter("text/html", o => ((RecordTable)o).ToHtml());
+        yield return new TableFormatter("text/plain", o => o.ToString() ?? "");
     }
 }

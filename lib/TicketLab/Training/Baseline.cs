@@ -16,6 +16,9 @@ public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptio
         ? new(new DataOptions(Source: DataSource.Embedded), new MlpOptions(), new TrainOptions(Epochs: 3), 0)
         : new(new DataOptions(), new MlpOptions(), new TrainOptions(Epochs: 15), 0);
 
+    /// <summary>The same baseline with another seed for both its initialization and its batch order.</summary>
+    public BaselineConfig WithSeed(long seed) => this with { InitSeed = seed, Training = Training with { Seed = seed } };
+
     /// <summary>The cache key: everything that determines the trained weights.</summary>
     public string CacheKey => ModelCache.Key(new
     {

@@ -1,0 +1,159 @@
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using TicketLab.Detectors;
+using CSharpChart = Plotly.NET.CSharp.Chart;
+
+namespace TicketLab.Plots;
+
+/// <summary>Charts of notebook 01 (detector quality and density), in the suite's style.</summary>
+public static class DetectorCharts
+{
+    /// <summary>Density of detectors against quality on a log scale; dotted verticals mark each class's trained best quality.</summary>
+    public static Figure DensityCurves(IEnumerable<(DensityCurve Curve, Condition Condition, bool Dashed)> curves, IEnumerable<(string Class, double Quality)> marks,
+        string title = "Detector density: fraction of units with quality ≥ q")
+    {
+        var traces = new List<GenericChart>();
+        foreach (var (curve, condition, dashed) in curves)
+        {
+            var keep = curve.Quality.Select((q, i) => i).Where(i => curve.Mean[i] > 0).ToList();
+            traces.Add(CSharpChart.Line<double, double, string>(keep.Select(i => curve.Quality[i]), keep.Select(i => curve.Mean[i]),
+                Name: $"{curve.Label} ({curve.Units:N0} units)", LineColor: Color.fromString(Style.Color(condition)),
+                LineDash: dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
+            if (curve.Low.SequenceEqual(curve.High)) continue;
+            var band = keep.Where(i => curve.Low[i] > 0).ToList();
+            traces.Add(CSharpChart.Line<double, double, string>(band.Select(i => curve.Quality[i]), band.Select(i => curve.Low[i]),
+                Name: $"{curve.Label} min over seeds", LineColor: Color.fromString(Style.Color(condition)), LineDash: StyleParam.DrawingStyle.Dot, ShowLegend: false));
+            traces.Add(CSharpChart.Line<double, double, string>(band.Select(i => curve.Quality[i]), band.Select(i => curve.High[i]),
+                Name: $"{curve.Label} max over seeds", LineColor: Color.fromString(Style.Color(condition)), LineDash: StyleParam.DrawingStyle.Dot, ShowLegend: false));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: "detector quality q = max(AUC, 1 − AUC) of the unit's best class")
+            .WithYAxisStyle<double, double, string>(TitleText: "fraction of units with quality ≥ q", AxisType: StyleParam.AxisType.Log);
+        var figure = Charts.Finish(chart, title, Style.Width + 240, Style.Height + 60);
+        VerticalMarks(figure.Chart, marks.ToList());
+        return figure;
+    }
+
+    /// <summary>Histograms of one unit's activation on the images of one class and on all others.</summary>
+    public static Figure ActivationHistogram(float[] activations, int[] labels, int @class, string className, string title)
+    {
+        var inClass = activations.Where((_, i) => labels[i] == @class).Select(a => (double)a).ToArray();
+        var rest = activations.Where((_, i) => labels[i] != @class).Select(a => (double)a).ToArray();
+        var chart = CSharpChart.Combine([
+            CSharpChart.Histogram<double, double, string>(X: rest, Name: "other classes", MarkerColor: Color.fromString(Style.Color(Condition.Init)),
+                HistNorm: StyleParam.HistNorm.Probability, Opacity: 0.6),
+            CSharpChart.Histogram<double, double, string>(X: inClass, Name: className, MarkerColor: Color.fromString(Style.Color(Condition.Trained)),
+                HistNorm: StyleParam.HistNorm.Probability, Opacity: 0.6),
+        ]).WithXAxisStyle<double, double, string>(TitleText: "activation (after ReLU)")
+          .WithYAxisStyle<double, double, string>(TitleText: "fraction of images");
+        var figure = Charts.Finish(chart, title, Style.Width, 360);
+        Plotly.NET.CSharp.GenericChartExtensions.GetLayout(figure.Chart).SetProperty("barmode", "overlay");
+        return figure;
+    }
+
+    /// <summary>First-layer weights as images (red positive, blue negative, each scaled to its own largest magnitude).</summary>
+    public static Figure WeightImages(IReadOnlyList<(string Label, float[] Weights)> units, int rows = 28, int columns = 28, string title = "First-layer weights")
+    {
+        const int gap = 3;
+        var width = units.Count * (columns + gap) - gap;
+        // Gaps are 0, which the diverging scale draws white.
+        var z = new double[rows][];
+        for (var r = 0; r < rows; r++) z[r] = new double[width];
+        for (var k = 0; k < units.Count; k++)
+        {
+            var w = units[k].Weights;
+            var scale = Math.Max(1e-12, w.Max(v => Math.Abs(v)));
+            for (var r = 0; r < rows; r++)
+                for (var c = 0; c < columns; c++)
+                    z[r][k * (columns + gap) + c] = w[r * columns + c] / scale;
+        }
+        var chart = CSharpChart.Heatmap<double, int, int, string>(zData: z, ColorScale: StyleParam.Colorscale.RdBu, ReverseScale: true, ShowScale: false, ReverseYAxis: true)
+            .WithXAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false)
+            .WithYAxisStyle<double, double, string>(ShowGrid: false, ZeroLine: false);
+        var figure = Charts.Finish(chart, title, Math.Min(1000, 80 + units.Count * 150), 300);
+        Charts.SetAxis(figure.Chart, "xaxis", "tickvals", Enumerable.Range(0, units.Count).Select(k => k * (columns + gap) + columns / 2.0).ToArray());
+        Charts.SetAxis(figure.Chart, "xaxis", "ticktext", units.Select(u => u.Label).ToArray());
+        Charts.SetAxis(figure.Chart, "yaxis", "showticklabels", false);
+        Charts.SetAxis(figure.Chart, "yaxis", "scaleanchor", "x");
+        return figure;
+    }
+
+    /// <summary>The tail fit on a small sample against the survival curve of the large one.</summary>
+    public static Figure TailCheck(float[] largeSample, TailFit smallFit, IReadOnlyList<TailCheck> checks, string className)
+    {
+        var sorted = largeSample.OrderByDescending(q => q).ToArray();
+        var n = sorted.Length;
+        var ranks = Enumerable.Range(0, 200).Select(i => (int)Math.Round(Math.Pow(n, i / 199.0))).Distinct().Where(k => k >= 1 && k <= n).ToList();
+        var qMax = Math.Min(0.9999, sorted[0] + 0.02);
+        var grid = Enumerable.Range(0, 60).Select(i => smallFit.ThresholdQuality + (qMax - smallFit.ThresholdQuality) * i / 59.0).ToList();
+        var chart = CSharpChart.Combine([
+            CSharpChart.Line<double, double, string>(ranks.Select(k => (double)sorted[k - 1]), ranks.Select(k => k / (double)n),
+                Name: $"measured, {n:N0} random units", LineColor: Color.fromString(Style.Color(Condition.Init))),
+            CSharpChart.Line<double, double, string>(grid, grid.Select(smallFit.Density),
+                Name: $"tail fit on the first {smallFit.SampleSize:N0} units", LineColor: Color.fromString(Style.Color(Condition.Theory)), LineDash: StyleParam.DrawingStyle.Dash),
+            CSharpChart.Point<double, double, string>(checks.Select(c => c.Quality), checks.Select(c => c.Predicted),
+                Name: "prediction at the checked qualities (bars: 90% band)", MarkerColor: Color.fromString(Style.Color(Condition.Theory))),
+            .. checks.Select(c => CSharpChart.Line<double, double, string>([c.Quality, c.Quality], [c.PredictedLow, c.PredictedHigh],
+                ShowLegend: false, LineColor: Color.fromString(Style.Color(Condition.Theory)))),
+        ]).WithXAxisStyle<double, double, string>(TitleText: $"quality for class {className}")
+          .WithYAxisStyle<double, double, string>(TitleText: "fraction of random units with quality ≥ q", AxisType: StyleParam.AxisType.Log);
+        return Charts.Finish(chart, $"Checking the tail model: fit on a small sample, compared with the large one ({className})", Style.Width + 200, Style.Height);
+    }
+
+    /// <summary>Per class: log2 of the at-init density at the trained quality, with its band and the debate's reference numbers.</summary>
+    public static Figure DensityInBits(IReadOnlyList<string> classes, IReadOnlyList<TailEstimate> estimates, int trainedUnits)
+    {
+        var chart = CSharpChart.Combine([
+                CSharpChart.Point<double, string, string>(estimates.Select(e => e.Log2Density), classes, Name: "at init, at the trained best quality (bars: 90% band)",
+                    MarkerColor: Color.fromString(Style.Color(Condition.Init))),
+                .. estimates.Select((e, k) => CSharpChart.Line<double, string, string>([e.Log2Low, e.Log2High], [classes[k], classes[k]],
+                    ShowLegend: false, LineColor: Color.fromString(Style.Color(Condition.Init)))),
+            ])
+            .WithXAxisStyle<double, double, string>(TitleText: "log2(fraction of random first-layer units at least as good)  [bits]")
+            .WithYAxisStyle<double, double, string>(TitleText: "class");
+        var figure = Charts.Finish(chart, "How rare trained-quality detectors are at initialization", Style.Width + 160, Style.Height + 40);
+        VerticalMarks(figure.Chart, [($"1/{trainedUnits} (one per trained net)", Math.Log2(1.0 / trainedUnits)), ("1/15000 (the debate)", Math.Log2(1 / 15000.0)), ("2^-50 (the debate's guess)", -50)],
+            Style.Color(Condition.Trained), yPaper: true);
+        return figure;
+    }
+
+    /// <summary>Expected number of trained-quality detectors in a random first layer of a given width, per class.</summary>
+    public static Figure ExpectedCountByWidth(IReadOnlyList<string> classes, IReadOnlyList<TailEstimate> estimates)
+    {
+        var maxLog10 = Math.Min(300, Math.Ceiling(estimates.Max(e => -e.Log2Density * Math.Log10(2))) + 1);
+        var widths = Enumerable.Range(0, 61).Select(i => Math.Pow(10, 1 + (maxLog10 - 1) * i / 60.0)).ToArray();
+        var traces = classes.Select((c, k) => CSharpChart.Line<double, double, string>(widths, widths.Select(w => w * estimates[k].Density), Name: c)).ToList();
+        traces.Add(CSharpChart.Line<double, double, string>([widths[0], widths[^1]], [1.0, 1.0], Name: "one detector", LineColor: Color.fromString("#000000"), LineDash: StyleParam.DrawingStyle.Dash));
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: "units in a random first layer (width)", AxisType: StyleParam.AxisType.Log)
+            .WithYAxisStyle<double, double, string>(TitleText: "expected trained-quality detectors", AxisType: StyleParam.AxisType.Log);
+        return Charts.Finish(chart, "How wide must a random net be to hold one trained-quality detector?", Style.Width + 160, Style.Height);
+    }
+
+    /// <summary>Dotted vertical lines with labels at the given x values.</summary>
+    static void VerticalMarks(GenericChart chart, List<(string Label, double X)> marks, string color = "#0072B2", bool yPaper = true)
+    {
+        var layout = Plotly.NET.CSharp.GenericChartExtensions.GetLayout(chart);
+        var shapes = new List<DynamicObj.DynamicObj>();
+        var annotations = new List<DynamicObj.DynamicObj>();
+        for (var i = 0; i < marks.Count; i++)
+        {
+            var shape = new DynamicObj.DynamicObj();
+            foreach (var (k, v) in new (string, object)[] { ("type", "line"), ("xref", "x"), ("yref", "paper"), ("x0", marks[i].X), ("x1", marks[i].X), ("y0", 0), ("y1", 1) })
+                shape.SetProperty(k, v);
+            var line = new DynamicObj.DynamicObj();
+            line.SetProperty("color", color);
+            line.SetProperty("width", 1);
+            line.SetProperty("dash", "dot");
+            shape.SetProperty("line", line);
+            shapes.Add(shape);
+            var note = new DynamicObj.DynamicObj();
+            foreach (var (k, v) in new (string, object)[] { ("x", marks[i].X), ("xref", "x"), ("yref", "paper"), ("y", 1.0 - 0.045 * (i % 8)), ("text", marks[i].Label),
+                ("showarrow", false), ("textangle", 0), ("xanchor", "left"), ("font", new Dictionary<string, object> { ["size"] = 10, ["color"] = color }) })
+                note.SetProperty(k, v);
+            annotations.Add(note);
+        }
+        layout.SetProperty("shapes", shapes);
+        layout.SetProperty("annotations", annotations);
+    }
+}
