@@ -21,6 +21,10 @@ public static class Commands
                   data/cache/executed/quick/ and leaves notebooks/ untouched. Then it renders the static site:
                   docs/ for the full profile, data/cache/executed/quick/site/ for the quick one.
 
+              bench [--rounds N]
+                  Benchmarks printed as ratios measured within one run (the detector sampler against the
+                  machine's float32 matrix product).
+
               site [--output DIR]
                   Regenerates the static site (docs/ by default) from the executed notebooks as they are.
 
@@ -68,6 +72,23 @@ public static class Commands
         var failed = runs.Where(r => !r.Succeeded).ToList();
         foreach (var run in failed) Console.Error.WriteLine($"FAILED {run.Problem}");
         return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Benchmarks that print ratios measured within one run.</summary>
+    public static int Bench(string[] args)
+    {
+        var options = ParseOptions(args, ["--rounds"], []);
+        var rounds = options.TryGetValue("--rounds", out var r) ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 5;
+        if (rounds < 1) throw new ArgumentException($"--rounds {rounds}: accepted 1 or more");
+        AnsiConsole.MarkupLine("Random-unit sampler against a plain float32 matrix product of the same shape (interleaved rounds)...");
+        var result = Benchmarks.SamplerBenchmark.Run(rounds);
+        var table = new Table().AddColumns("measure", "value");
+        table.AddRow("float32 matmul (same shapes)", $"{result.MatmulGflops:0.0} GFLOP/s");
+        table.AddRow("sampler, products only", $"{result.SamplerGflops:0.0} GFLOP/s");
+        table.AddRow("[bold]detector_sampler_fraction_of_matmul_peak[/]", $"[bold]{result.Ratio:0.00}[/] (target >= 0.30)");
+        table.AddRow("sampler throughput", $"{result.UnitsPerSecond:N0} units/s on {result.Examples} images ({1e6 / result.UnitsPerSecond:0} s per 10^6 units)");
+        AnsiConsole.Write(table);
+        return 0;
     }
 
     /// <summary>Regenerates the static site from the notebooks as they are (no execution).</summary>

@@ -11,8 +11,9 @@ try
         "notebooks" => Commands.Notebooks(args[1..]),
         "embed-data" => Commands.EmbedData(args[1..]),
         "site" => Commands.Site(args[1..]),
+        "bench" => Commands.Bench(args[1..]),
         null or "help" or "--help" or "-h" => Commands.Help(),
-        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, site, embed-data, help"),
+        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, site, embed-data, help"),
     };
 }
 catch (ArgumentException e)

@@ -1,0 +1,124 @@
+using TicketLab.Detectors;
+using static TorchSharp.torch;
+
+namespace TicketLab.Tests.Detectors;
+
+[Collection("torch")]
+public class AucTests
+{
+    [Fact]
+    public void Matches_a_hand_computed_case()
+    {
+        using var a = tensor(new float[,] { { 0.1f }, { 0.4f }, { 0.35f }, { 0.8f } });
+        using var y = tensor(new long[] { 0, 0, 1, 1 });
+        using var auc = Auc.ClassVsRest(a, y, 2);
+        // Pairs (positive, negative): 0.35>0.1, 0.35<0.4, 0.8>0.1, 0.8>0.4: 3 of 4.
+        Assert.Equal(0.75, auc[1, 0].item<double>(), 12);
+        Assert.Equal(0.25, auc[0, 0].item<double>(), 12);
+    }
+
+    [Fact]
+    public void Ties_count_half()
+    {
+        using var a = tensor(new float[,] { { 0 }, { 0 }, { 0 }, { 1 } });
+        using var y = tensor(new long[] { 0, 1, 0, 1 });
+        // Positives {0, 1} against negatives {0, 0}: two ties (1/2 each) and two wins.
+        using var auc = Auc.ClassVsRest(a, y, 2);
+        Assert.Equal(0.75, auc[1, 0].item<double>(), 12);
+        var radix = RadixAuc.ClassVsRest(new float[] { 0, 0, 0, 1 }, 1, 4, new[] { 0, 1, 0, 1 }, 2);
+        Assert.Equal(0.75, radix[1, 0], 12);
+        var signedZero = RadixAuc.ClassVsRest(new float[] { 0, -0f, 0, 1 }, 1, 4, new[] { 0, 1, 0, 1 }, 2);
+        Assert.Equal(0.75, signedZero[1, 0], 12);
+    }
+
+    [Fact]
+    public void Tensor_and_radix_versions_agree_with_brute_force_on_data_with_ties()
+    {
+        const int n = 300, units = 7, classes = 3;
+        var random = new Random(4);
+        // Values rounded to one decimal (many ties) and ReLU zeros.
+        var values = new float[units * n];
+        for (var i = 0; i < values.Length; i++) values[i] = Math.Max(0, (float)Math.Round(random.NextDouble() * 2 - 0.5, 1));
+        var labels = Enumerable.Range(0, n).Select(i => i % classes).ToArray();
+        using var rows = tensor(values, [units, n]);
+        using var y = tensor(labels.Select(l => (long)l).ToArray());
+        using var byColumns = rows.t().contiguous();
+        using var tensorAuc = Auc.ClassVsRest(byColumns, y, classes);
+        var radix = RadixAuc.ClassVsRest(values, units, n, labels, classes);
+        for (var u = 0; u < units; u++)
+            for (var c = 0; c < classes; c++)
+            {
+                var expected = BruteForce(values.AsSpan(u * n, n).ToArray(), labels, c);
+                Assert.Equal(expected, tensorAuc[c, u].item<double>(), 12);
+                Assert.Equal(expected, radix[c, u], 12);
+            }
+    }
+
+    [Fact]
+    public void Tensor_and_radix_versions_agree_on_continuous_relu_units()
+    {
+        using var x = randn(500, 20, generator: new Generator(3));
+        using var w = randn(20, 64, generator: new Generator(4));
+        using var acts = nn.functional.relu(x.mm(w));
+        using var y = randint(0, 10, [500], ScalarType.Int64, generator: new Generator(5));
+        using var tensorAuc = Auc.ClassVsRest(acts, y, 10);
+        using var rows = acts.t().contiguous();
+        var scores = UnitScores.ScoreRows(rows, y, 10);
+        for (var c = 0; c < 10; c++)
+            for (var u = 0; u < 64; u++)
+                Assert.InRange(scores.Auc[c][u] - tensorAuc[c, u].item<double>(), -1e-6, 1e-6); // stored as float32
+    }
+
+    [Fact]
+    public void Selectivity_index_matches_its_definition()
+    {
+        // Unit 0: class means 3, 1, 1 -> (3 - 1) / (3 + 1) = 0.5. Unit 1: silent -> 0.
+        using var a = tensor(new float[,] { { 3, 0 }, { 3, 0 }, { 1, 0 }, { 1, 0 }, { 0, 0 }, { 2, 0 } });
+        using var y = tensor(new long[] { 0, 0, 1, 1, 2, 2 });
+        using var csi = Auc.SelectivityIndex(a, y, 3);
+        Assert.Equal(0.5f, csi[0].item<float>(), 6);
+        Assert.Equal(0f, csi[1].item<float>());
+    }
+
+    [Fact]
+    public void A_class_without_examples_is_rejected()
+    {
+        using var a = tensor(new float[,] { { 1 }, { 2 } });
+        using var y = tensor(new long[] { 0, 0 });
+        Assert.Throws<ArgumentException>(() => Auc.ClassVsRest(a, y, 2));
+        Assert.Throws<ArgumentException>(() => RadixAuc.ClassVsRest(new float[] { 1, 2 }, 1, 2, new[] { 0, 0 }, 2));
+    }
+
+    [Fact]
+    public void Unit_scores_keep_the_direction_and_pick_the_best_class()
+    {
+        // Unit 0 fires for class 1 (AUC 1; class 0 only 1/6, quality 5/6); unit 1 is silent on class 0 only,
+        // so it detects class 0 perfectly by low activation (AUC 0, quality 1).
+        using var a = tensor(new float[,] { { 0.3f, 0 }, { 1, 1 }, { 0, 0 }, { 1, 1 }, { 0.2f, 1 } });
+        using var y = tensor(new long[] { 0, 1, 0, 1, 2 });
+        var s = UnitScores.Score(a, y, 3);
+        Assert.Equal(1, s.BestClass[0]);
+        Assert.Equal(5.0 / 6, s.Quality(0)[0], 6);
+        var (unit, quality, fires) = s.Best(0);
+        Assert.Equal(1, unit);
+        Assert.Equal(1.0, quality, 6);
+        Assert.False(fires);
+    }
+
+    static double BruteForce(float[] values, int[] labels, int c)
+    {
+        double wins = 0;
+        long pairs = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (labels[i] != c) continue;
+            for (var j = 0; j < values.Length; j++)
+            {
+                if (labels[j] == c) continue;
+                pairs++;
+                wins += values[i] > values[j] ? 1 : values[i] == values[j] ? 0.5 : 0;
+            }
+        }
+        return wins / pairs;
+    }
+}
