@@ -68,12 +68,7 @@ public static class RandomUnitSampler
         for (var done = 0; done < options.Units;)
         {
             var batch = Math.Min(options.BatchSize, options.Units - done);
-            using (var scope = NewDisposeScope())
-            {
-                // One unit per row (batch x N), the layout the ranking wants, straight from the product.
-                var weights = randn([batch, fanIn], generator: generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
-                parts.Add(UnitScores.ScoreRows(nn.functional.relu(weights.mm(inputsByColumn)), labels, classes));
-            }
+            parts.Add(ScoreRandomUnits(generator, inputsByColumn, batch, options.WeightStd, labels, classes));
             flops += 2.0 * inputs.shape[0] * fanIn * batch;
             done += batch;
             onProgress?.Invoke(new SamplerProgress(done, options.Units, clock.Elapsed.TotalSeconds));
@@ -100,11 +95,7 @@ public static class RandomUnitSampler
             for (var netDone = 0; netDone < netUnits;)
             {
                 var batch = Math.Min(options.BatchSize, netUnits - netDone);
-                using (var scope = NewDisposeScope())
-                {
-                    var weights = randn([batch, options.HiddenWidth], generator: generator).mul_(options.WeightStd / Math.Sqrt(options.HiddenWidth)).to(inputs.device);
-                    parts.Add(UnitScores.ScoreRows(nn.functional.relu(weights.mm(hiddenByColumn)), labels, classes));
-                }
+                parts.Add(ScoreRandomUnits(generator, hiddenByColumn, batch, options.WeightStd, labels, classes));
                 flops += 2.0 * inputs.shape[0] * options.HiddenWidth * batch;
                 netDone += batch;
                 done += batch;
@@ -112,6 +103,18 @@ public static class RandomUnitSampler
             }
         }
         return new SampleResult(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, flops);
+    }
+
+    /// <summary>
+    /// Draws <paramref name="count"/> units with weights N(0, σw²/fan_in) on the features (fan_in x N) and scores them.
+    /// One unit per row (count x N) is the layout the ranking wants, straight from the product.
+    /// </summary>
+    static UnitScores ScoreRandomUnits(Generator generator, Tensor featuresByColumn, int count, double weightStd, Tensor labels, int classes)
+    {
+        using var scope = NewDisposeScope();
+        var fanIn = featuresByColumn.shape[0];
+        var weights = randn([count, fanIn], generator: generator).mul_(weightStd / Math.Sqrt(fanIn)).to(featuresByColumn.device);
+        return UnitScores.ScoreRows(nn.functional.relu(weights.mm(featuresByColumn)), labels, classes);
     }
 
     /// <summary>The examples of two classes only, relabelled 1 (<paramref name="positive"/>) and 0 (<paramref name="negative"/>): a harder concept than class-vs-rest.</summary>
