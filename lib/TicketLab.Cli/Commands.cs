@@ -87,6 +87,11 @@ public static class Commands
         table.AddRow("sampler, products only", $"{result.SamplerGflops:0.0} GFLOP/s");
         table.AddRow("[bold]detector_sampler_fraction_of_matmul_peak[/]", $"[bold]{result.Ratio:0.00}[/] (target >= 0.30)");
         table.AddRow("sampler throughput", $"{result.UnitsPerSecond:N0} units/s on {result.Examples} images ({1e6 / result.UnitsPerSecond:0} s per 10^6 units)");
+        AnsiConsole.MarkupLine("Empirical NTK, width 512, 500 examples: layer-wise against per-example autograd...");
+        var ntk = Benchmarks.NtkBenchmark.Run();
+        table.AddRow("empirical NTK, layer-wise", $"{ntk.FastSeconds:0.000} s");
+        table.AddRow("empirical NTK, autograd reference", $"{ntk.AutogradSeconds:0.0} s (max relative difference {ntk.MaxRelativeDifference:g2})");
+        table.AddRow("[bold]ntk_fast_vs_autograd_speedup[/]", $"[bold]{ntk.Speedup:0}x[/] (target >= 20)");
         AnsiConsole.Write(table);
         return 0;
     }

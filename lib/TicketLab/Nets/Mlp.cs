@@ -3,11 +3,18 @@ using static TorchSharp.torch;
 
 namespace TicketLab.Nets;
 
+/// <summary>A trainable model that says how to scale the learning rate of each parameter tensor.</summary>
+public interface ILearningRateGroups
+{
+    /// <summary>Each trainable parameter with its learning-rate multiplier (1 unless the parametrization asks otherwise).</summary>
+    IReadOnlyList<(Parameter Parameter, double LearningRateMultiplier)> LearningRateGroups(bool adam);
+}
+
 /// <summary>
 /// A fully connected net whose every layer computes a = φ(m_w·W a_prev + m_b·b). The multipliers m and the init
 /// scales come from the parametrization; per-tensor learning-rate multipliers (μP) are exposed to the trainer.
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
 {
     readonly Parameter[] weights;
     readonly Parameter[] biases;
@@ -58,6 +65,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     /// <summary>The forward multiplier of layer <paramref name="layer"/>'s weights (1 unless NTK).</summary>
     public double WeightMultiplier(int layer) => weightMultipliers[layer];
+
+    /// <summary>The forward multiplier of layer <paramref name="layer"/>'s bias (0 disables it).</summary>
+    public double BiasMultiplier(int layer) => biasMultipliers[layer];
 
     /// <summary>Logits (or regression outputs) for a batch of inputs (N x input size).</summary>
     public override Tensor forward(Tensor input)

@@ -11,7 +11,7 @@ public static class Trainer
     const int EvaluationBatch = 4096;
 
     /// <summary>Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.</summary>
-    public static TrainResult Train(Mlp model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null)
+    public static TrainResult Train(nn.Module<Tensor, Tensor> model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -66,7 +66,7 @@ public static class Trainer
     }
 
     /// <summary>Mean loss and accuracy of <paramref name="model"/> on a labelled set, in batches, without gradients.</summary>
-    public static (double Loss, double Accuracy) Evaluate(Mlp model, Tensor x, Tensor y, LossKind lossKind = LossKind.CrossEntropy, int classes = 10)
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, LossKind lossKind = LossKind.CrossEntropy, int classes = 10)
     {
         model.eval();
         using var _ = no_grad();
@@ -93,10 +93,13 @@ public static class Trainer
         _ => output.sub(nn.functional.one_hot(labels, classes).to(output.dtype)).pow(2).sum(1).mean().mul(0.5),
     };
 
-    static optim.Optimizer CreateOptimizer(Mlp model, TrainOptions options)
+    static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainOptions options)
     {
         var adam = options.Optimizer == OptimizerKind.Adam;
-        var groups = model.LearningRateGroups(adam).GroupBy(g => g.LearningRateMultiplier);
+        var perTensor = model is ILearningRateGroups scaled
+            ? scaled.LearningRateGroups(adam)
+            : model.parameters().Select(p => (Parameter: p, LearningRateMultiplier: 1.0)).ToList();
+        var groups = perTensor.GroupBy(g => g.LearningRateMultiplier);
         if (adam)
             return optim.Adam(groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Select(p => p.Parameter),
                 new TorchSharp.Modules.Adam.Options { LearningRate = options.LearningRate * g.Key })), options.LearningRate, weight_decay: options.WeightDecay);
