@@ -6,7 +6,7 @@ namespace TicketLab;
 /// <summary>The results files of the notebooks (<c>notebooks/results/NN-title.json</c>): what the README, the site and notebook 04 quote.</summary>
 public static class Results
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes <paramref name="payload"/> (its property names are the file's keys) atomically; returns the path relative to the checkout.</summary>
     public static string Write(string notebook, object payload)

@@ -17,9 +17,13 @@ public sealed class LinearizedMlp : nn.Module<Tensor, Tensor>, ILearningRateGrou
     readonly Parameter[] weights;
     readonly Parameter[] biases;
 
-    /// <summary>Linearizes <paramref name="net"/> at its current parameters (copied; the net itself is not changed).</summary>
-    public LinearizedMlp(Mlp net) : base("LinearizedMlp")
+    /// <summary>
+    /// Linearizes <paramref name="net"/> at its current parameters (copied; the net itself is not changed). A
+    /// <paramref name="centered"/> model leaves out f(x; θ₀) and is just J(x)(θ − θ₀), matching a net trained as f − f₀.
+    /// </summary>
+    public LinearizedMlp(Mlp net, bool centered = false) : base("LinearizedMlp")
     {
+        Centered = centered;
         reference = net;
         var layers = net.LayerCount;
         weights0 = new Tensor[layers];
@@ -37,7 +41,10 @@ public sealed class LinearizedMlp : nn.Module<Tensor, Tensor>, ILearningRateGrou
         }
     }
 
-    /// <summary>f(x; θ₀) + J(x)(θ − θ₀).</summary>
+    /// <summary>Whether f(x; θ₀) is left out.</summary>
+    public bool Centered { get; }
+
+    /// <summary>f(x; θ₀) + J(x)(θ − θ₀), or only J(x)(θ − θ₀) when centered.</summary>
     public override Tensor forward(Tensor input)
     {
         Tensor h0 = input;
@@ -56,7 +63,7 @@ public sealed class LinearizedMlp : nn.Module<Tensor, Tensor>, ILearningRateGrou
             var dz = nn.functional.linear(h0, weights[l].sub(weights0[l])).mul(m);
             if (tangent is not null) dz = dz.add(nn.functional.linear(tangent, weights0[l]).mul(m));
             if (mb != 0) dz = dz.add(biases[l].sub(biases0[l]), alpha: mb);
-            if (l == weights.Length - 1) return z0.add(dz);
+            if (l == weights.Length - 1) return Centered ? dz : z0.add(dz);
             Tensor slope;
             using (no_grad())
             {
