@@ -26,6 +26,8 @@ public static class Auc
     {
         using var scope = NewDisposeScope();
         var (units, n) = (rows.shape[0], rows.shape[1]);
+        if (labels.shape.Length != 1 || labels.shape[0] != n)
+            throw new ArgumentException($"labels has shape [{string.Join(", ", labels.shape)}]; accepted: one label per example ({n}).", nameof(labels));
         var onehot = nn.functional.one_hot(labels, classes);
         var positives = onehot.sum(dim: 0).to(ScalarType.Float64);
         if (positives.min().item<double>() < 1 || positives.max().item<double>() > n - 1)

@@ -24,6 +24,7 @@ public static class Density
     /// <summary>Fraction of <paramref name="qualities"/> at or above <paramref name="threshold"/>.</summary>
     public static double Fraction(IReadOnlyList<float> qualities, double threshold)
     {
+        CheckQuality(threshold, nameof(threshold));
         long count = 0;
         foreach (var q in qualities) if (q >= threshold) count++;
         return count / (double)qualities.Count;
@@ -32,6 +33,7 @@ public static class Density
     /// <summary>Number of <paramref name="qualities"/> at or above <paramref name="threshold"/>.</summary>
     public static long Count(IReadOnlyList<float> qualities, double threshold)
     {
+        CheckQuality(threshold, nameof(threshold));
         long count = 0;
         foreach (var q in qualities) if (q >= threshold) count++;
         return count;
@@ -45,6 +47,13 @@ public static class Density
         var low = grid.Select((_, i) => perSeed.Min(s => s[i])).ToArray();
         var high = grid.Select((_, i) => perSeed.Max(s => s[i])).ToArray();
         return new DensityCurve(label, grid, mean, low, high, qualitiesPerSeed[0].Length);
+    }
+
+    /// <summary>Rejects a quality outside [0.5, 1] (qualities are max(AUC, 1 − AUC)).</summary>
+    public static void CheckQuality(double quality, string name)
+    {
+        if (!(quality >= 0.5 && quality <= 1))
+            throw new ArgumentOutOfRangeException(name, quality, "accepted: a detector quality in [0.5, 1] (max(AUC, 1 - AUC))");
     }
 
     /// <summary>Fraction at or above each grid value, from one sort.</summary>

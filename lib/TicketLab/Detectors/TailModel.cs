@@ -82,6 +82,7 @@ public static class TailModel
     public static TailEstimate Estimate(IReadOnlyList<float> qualities, double quality, TailOptions? options = null)
     {
         options ??= new TailOptions();
+        Density.CheckQuality(quality, nameof(quality));
         long n = qualities.Count;
         var count = Density.Count(qualities, quality);
         if (count >= options.MinimumMeasuredCount)

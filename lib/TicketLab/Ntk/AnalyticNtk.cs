@@ -19,6 +19,8 @@ public static class AnalyticNtk
         if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, "accepted: at least 1 (the readout)");
         if (!(weightVariance > 0)) throw new ArgumentOutOfRangeException(nameof(weightVariance), weightVariance, "accepted: > 0");
         if (!(biasVariance >= 0)) throw new ArgumentOutOfRangeException(nameof(biasVariance), biasVariance, "accepted: >= 0");
+        if (x2 is not null && (x2.shape.Length != 2 || x1.shape.Length != 2 || x2.shape[1] != x1.shape[1]))
+            throw new ArgumentException($"x2 has shape [{string.Join(", ", x2.shape)}] but x1 has [{string.Join(", ", x1.shape)}]; accepted: the same number of features.", nameof(x2));
         using var scope = NewDisposeScope();
         var a = x1.to(ScalarType.Float64);
         var b = (x2 ?? x1).to(ScalarType.Float64);

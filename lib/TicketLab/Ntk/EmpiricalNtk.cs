@@ -18,6 +18,8 @@ public static class EmpiricalNtk
     public static Tensor Fast(Mlp net, Tensor x1, Tensor? x2 = null, int blockSize = 256)
     {
         if (blockSize < 1) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "accepted: at least 1");
+        CheckInputs(net, x1, nameof(x1));
+        if (x2 is not null) CheckInputs(net, x2, nameof(x2));
         using var _ = no_grad();
         var second = x2 ?? x1;
         var n1 = x1.shape[0];
@@ -45,6 +47,8 @@ public static class EmpiricalNtk
     /// </summary>
     public static Tensor Autograd(Mlp net, Tensor x1, Tensor? x2 = null)
     {
+        CheckInputs(net, x1, nameof(x1));
+        if (x2 is not null) CheckInputs(net, x2, nameof(x2));
         var parameters = net.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
         // One output at a time, so only one N x P Jacobian is alive (P can be hundreds of thousands).
         Tensor Jacobian(Tensor outputs, long j)
@@ -70,6 +74,13 @@ public static class EmpiricalNtk
             kernel.add_(j1.mm(j2.t()));
         }
         return kernel.div_(k).MoveToOuterDisposeScope();
+    }
+
+    static void CheckInputs(Mlp net, Tensor x, string name)
+    {
+        var features = net.Options.LayerSizes[0];
+        if (x.shape.Length != 2 || x.shape[1] != features)
+            throw new ArgumentException($"{name} has shape [{string.Join(", ", x.shape)}]; accepted: N x {features} (the net's input size).", name);
     }
 
     /// <summary>The layer inputs a_{l−1} (N x n_{l−1}) and backward signals D_l (N x K x n_l) of every layer.</summary>

@@ -81,6 +81,32 @@ public class AucTests
     }
 
     [Fact]
+    public void A_planted_perfect_detector_has_quality_one_and_is_counted_exactly()
+    {
+        // 5 random units and one that is 1 on class 2 and 0 elsewhere.
+        using var x = randn(200, 5, generator: new Generator(8));
+        using var y = arange(200, ScalarType.Int64).remainder(4);
+        using var planted = y.eq(2).to(ScalarType.Float32).unsqueeze(1);
+        using var acts = cat([nn.functional.relu(x), planted], 1);
+        var scores = UnitScores.Score(acts, y, 4);
+        Assert.Equal(1.0f, scores.Quality(2)[5]);
+        Assert.Equal(2, scores.BestClass[5]);
+        Assert.Equal(1, Density.Count(scores.Quality(2), 1.0));
+        Assert.Equal(1.0 / 6, Density.Fraction(scores.BestQuality, 1.0), 12);
+    }
+
+    [Fact]
+    public void Mismatched_lengths_and_qualities_outside_the_range_are_rejected()
+    {
+        using var a = tensor(new float[,] { { 1 }, { 2 }, { 3 } });
+        using var y = tensor(new long[] { 0, 1 });
+        Assert.Contains("one label per example (3)", Assert.Throws<ArgumentException>(() => Auc.ClassVsRest(a, y, 2)).Message);
+        Assert.Throws<ArgumentException>(() => RadixAuc.ClassVsRest(new float[] { 1, 2, 3 }, 1, 3, new[] { 0, 1 }, 2));
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => Density.Fraction(new float[] { 0.7f }, 0.3)).ParamName);
+        Assert.Equal("quality", Assert.Throws<ArgumentOutOfRangeException>(() => TailModel.Estimate(new float[] { 0.7f }, 1.2)).ParamName);
+    }
+
+    [Fact]
     public void A_class_without_examples_is_rejected()
     {
         using var a = tensor(new float[,] { { 1 }, { 2 } });

@@ -84,6 +84,34 @@ public class NtkTests
     }
 
     [Fact]
+    public void Linearized_model_has_the_networks_gradient_at_initialization()
+    {
+        using var net = new Mlp(new MlpOptions([12, 16, 16, 3], Parametrization.Ntk, BiasStd: 0.2), seed: 9);
+        using var linear = new LinearizedMlp(net);
+        using var x = Inputs(7, 12, 10);
+        using var y = randint(0, 3, [7], ScalarType.Int64, generator: new Generator(11));
+        Trainer.Loss(net.forward(x), y, LossKind.MeanSquaredError, 3).backward();
+        Trainer.Loss(linear.forward(x), y, LossKind.MeanSquaredError, 3).backward();
+        var netGrads = net.parameters().Select(p => p.grad!).ToList();
+        var linearGrads = linear.parameters().Select(p => p.grad!).ToList();
+        Assert.Equal(netGrads.Count, linearGrads.Count);
+        for (var i = 0; i < netGrads.Count; i++)
+            Assert.True(netGrads[i].allclose(linearGrads[i], rtol: 1e-4, atol: 1e-6), $"gradient {i} differs");
+    }
+
+    [Fact]
+    public void Bad_inputs_are_rejected_clearly()
+    {
+        using var net = new Mlp(new MlpOptions([6, 8, 2], Parametrization.Ntk), seed: 0);
+        using var wrong = Inputs(3, 5, 0);
+        Assert.Contains("N x 6", Assert.Throws<ArgumentException>(() => EmpiricalNtk.Fast(net, wrong)).Message);
+        Assert.Throws<ArgumentException>(() => AnalyticNtk.Relu(Inputs(3, 6, 0), wrong, 2));
+        Assert.Equal("weightVariance", Assert.Throws<ArgumentOutOfRangeException>(() => AnalyticNtk.Relu(wrong, null, 2, weightVariance: 0)).ParamName);
+        Assert.Equal("layers", Assert.Throws<ArgumentOutOfRangeException>(() => AnalyticNtk.Relu(wrong, null, 0)).ParamName);
+        Assert.Equal("Widths", Assert.Throws<ArgumentOutOfRangeException>(() => new MlpOptions([6, -4, 2]).Validate()).ParamName);
+    }
+
+    [Fact]
     public void Kernel_regression_interpolates_its_training_targets()
     {
         using var x = Inputs(30, 5, 6);
