@@ -20,6 +20,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
     readonly Parameter[] biases;
     readonly double[] weightMultipliers;
     readonly double[] biasMultipliers;
+    readonly Tensor?[] masks;
 
     /// <summary>The options the net was built with.</summary>
     public MlpOptions Options { get; }
@@ -38,6 +39,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
         biases = new Parameter[layers];
         weightMultipliers = new double[layers];
         biasMultipliers = new double[layers];
+        masks = new Tensor?[layers];
         var generator = new Generator((ulong)seed);
         for (var l = 0; l < layers; l++)
         {
@@ -65,6 +67,24 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
 
     /// <summary>The forward multiplier of layer <paramref name="layer"/>'s weights (1 unless NTK).</summary>
     public double WeightMultiplier(int layer) => weightMultipliers[layer];
+
+    /// <summary>
+    /// Prunes layer <paramref name="layer"/>: the forward pass uses W ⊙ <paramref name="mask"/> (1 keeps a weight, 0 prunes
+    /// it; pruned weights get no gradient). Null removes the mask.
+    /// </summary>
+    public void SetMask(int layer, Tensor? mask)
+    {
+        if (mask is not null && !mask.shape.SequenceEqual(weights[layer].shape))
+            throw new ArgumentException($"mask has shape [{string.Join(", ", mask.shape)}]; layer {layer} has weights [{string.Join(", ", weights[layer].shape)}].", nameof(mask));
+        masks[layer]?.Dispose();
+        masks[layer] = mask?.to(weights[layer].dtype).to(weights[layer].device).detach().clone();
+    }
+
+    /// <summary>The mask of layer <paramref name="layer"/>, or null when it is dense.</summary>
+    public Tensor? Mask(int layer) => masks[layer];
+
+    /// <summary>Fraction of layer <paramref name="layer"/>'s weights that are kept (1 when dense).</summary>
+    public double KeptFraction(int layer) => masks[layer] is { } m ? m.sum().item<float>() / m.numel() : 1.0;
 
     /// <summary>The forward multiplier of layer <paramref name="layer"/>'s bias (0 disables it).</summary>
     public double BiasMultiplier(int layer) => biasMultipliers[layer];
@@ -147,7 +167,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
 
     Tensor PreActivation(Tensor h, int l)
     {
-        var z = nn.functional.linear(h, weights[l]);
+        var z = nn.functional.linear(h, masks[l] is { } mask ? weights[l].mul(mask) : weights[l]);
         if (weightMultipliers[l] != 1) z = z.mul(weightMultipliers[l]);
         return biasMultipliers[l] == 0 ? z
             : biasMultipliers[l] == 1 ? z.add(biases[l])

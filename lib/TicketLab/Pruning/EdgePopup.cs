@@ -1,0 +1,125 @@
+using TicketLab.Nets;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TicketLab.Pruning;
+
+/// <summary>How the frozen weights of an edge-popup net are drawn (Ramanujan et al. 2020).</summary>
+public enum FrozenInit
+{
+    /// <summary>N(0, 2/fan_in).</summary>
+    KaimingNormal,
+    /// <summary>±√(2/fan_in) with random signs: the paper's best ("signed Kaiming constant").</summary>
+    SignedKaimingConstant,
+}
+
+/// <summary>
+/// The top-k mask of edge-popup as a custom autograd function: forward keeps the <c>KeepFraction</c> of entries with
+/// the largest score (exactly round(k·n) of them), backward passes the gradient straight through to the scores.
+/// </summary>
+public sealed class TopKMask : TorchSharp.torch.autograd.SingleTensorFunction<TopKMask>
+{
+    /// <summary>Function name.</summary>
+    public override string Name => "TopKMask";
+
+    /// <summary>vars: the scores (any shape) and the keep fraction (double).</summary>
+    public override Tensor forward(TorchSharp.torch.autograd.AutogradContext ctx, params object[] vars)
+    {
+        var scores = (Tensor)vars[0];
+        var keep = (double)vars[1];
+        var kept = KeptCount(scores.numel(), keep);
+        using var flat = scores.detach().flatten();
+        var mask = zeros_like(flat);
+        if (kept > 0)
+        {
+            using var top = flat.topk((int)kept).indexes;
+            mask.index_fill_(0, top, 1.0);
+        }
+        return mask.view_as(scores);
+    }
+
+    /// <summary>Straight-through: the scores receive the mask's gradient unchanged.</summary>
+    public override List<Tensor> backward(TorchSharp.torch.autograd.AutogradContext ctx, Tensor grad_output) => [grad_output, null!]; // none for the keep fraction
+
+    /// <summary>round(keep · n), the number of entries kept.</summary>
+    public static long KeptCount(long entries, double keepFraction) => (long)Math.Round(keepFraction * entries);
+}
+
+/// <summary>
+/// Edge-popup (Ramanujan et al. 2020): an MLP whose weights stay frozen at initialization; every weight has a score,
+/// and the forward pass uses only the <see cref="KeepFraction"/> of each layer's weights with the largest |score|.
+/// Training moves the scores only. No biases, as in the paper's code.
+/// </summary>
+public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
+{
+    readonly Tensor[] weights;
+    readonly Parameter[] scores;
+
+    /// <summary>Draws the frozen weights and the scores of a net with the given layer sizes from <paramref name="seed"/>.</summary>
+    public EdgePopupMlp(int[] layerSizes, FrozenInit init, double keepFraction, long seed, Device? device = null) : base("EdgePopupMlp")
+    {
+        if (layerSizes.Length < 2 || layerSizes.Any(s => s < 1))
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), $"[{string.Join(", ", layerSizes)}]", "accepted: at least two sizes, each at least 1");
+        if (!(keepFraction > 0 && keepFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction, "accepted: a fraction of weights KEPT, in (0, 1]");
+        KeepFraction = keepFraction;
+        Init = init;
+        var generator = new Generator((ulong)seed);
+        var layers = layerSizes.Length - 1;
+        weights = new Tensor[layers];
+        scores = new Parameter[layers];
+        for (var l = 0; l < layers; l++)
+        {
+            var (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1]);
+            var std = Math.Sqrt(2.0 / fanIn);
+            var w = init == FrozenInit.KaimingNormal
+                ? randn([fanOut, fanIn], generator: generator).mul_(std)
+                : randint(0, 2, [fanOut, fanIn], generator: generator).to(ScalarType.Float32).mul_(2).sub_(1).mul_(std);
+            weights[l] = w.to(device ?? CPU);
+            register_buffer($"weight{l}", weights[l]);
+            // Scores as the paper's code draws them: Kaiming uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in).
+            var bound = 1.0 / Math.Sqrt(fanIn);
+            scores[l] = new Parameter(rand([fanOut, fanIn], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU), requires_grad: true);
+            register_parameter($"score{l}", scores[l]);
+        }
+    }
+
+    /// <summary>Fraction of each layer's weights kept in the forward pass.</summary>
+    public double KeepFraction { get; }
+
+    /// <summary>How the frozen weights were drawn.</summary>
+    public FrozenInit Init { get; }
+
+    /// <summary>Number of weight layers.</summary>
+    public int LayerCount => weights.Length;
+
+    /// <summary>The frozen weights of a layer.</summary>
+    public Tensor Weight(int layer) => weights[layer];
+
+    /// <summary>The scores of a layer.</summary>
+    public Parameter Scores(int layer) => scores[layer];
+
+    /// <summary>The current 0/1 mask of a layer (top <see cref="KeepFraction"/> by |score|).</summary>
+    public Tensor Mask(int layer)
+    {
+        using var _ = no_grad();
+        return TopKMask.apply(scores[layer].abs(), KeepFraction);
+    }
+
+    /// <summary>Logits; hidden layers use ReLU.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        var h = input;
+        for (var l = 0; l < weights.Length; l++)
+        {
+            var mask = TopKMask.apply(scores[l].abs(), KeepFraction);
+            h = nn.functional.linear(h, weights[l].mul(mask));
+            if (l < weights.Length - 1) h = nn.functional.relu(h);
+        }
+        return h;
+    }
+
+    /// <summary>Only the scores train.</summary>
+    public IReadOnlyList<(Parameter Parameter, double LearningRateMultiplier)> LearningRateGroups(bool adam) =>
+        scores.Select(s => (s, 1.0)).ToList();
+}

@@ -1,0 +1,97 @@
+using TicketLab.Data;
+using TicketLab.Nets;
+using TicketLab.Pruning;
+using TicketLab.Training;
+using static TorchSharp.torch;
+
+namespace TicketLab.Tests.Pruning;
+
+[Collection("torch")]
+public class PruningTests
+{
+    static readonly LabeledData Small = Datasets.Load(new DataOptions(Source: DataSource.Embedded, TrainPerClass: 100, TestPerClass: 50));
+
+    [Fact]
+    public void Counting_matches_the_binomial_and_its_entropy_approximation()
+    {
+        Assert.Equal(Math.Log2(252), Counting.Log2MasksKeeping(10, 5), 9);
+        Assert.Equal(0, Counting.Log2MasksKeeping(10, 0), 9);
+        var exact = Counting.Log2MasksKeeping(100_000, 30_000);
+        Assert.InRange(Counting.EntropyBits(100_000, 0.3) - exact, 0, 20);
+        Assert.Equal("kept", Assert.Throws<ArgumentOutOfRangeException>(() => Counting.Log2MasksKeeping(10, 11)).ParamName);
+    }
+
+    [Fact]
+    public void Subset_sum_finds_the_brute_force_optimum()
+    {
+        var random = new Random(3);
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var values = Enumerable.Range(0, 11).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var target = random.NextDouble() * 2 - 1;
+            var best = double.PositiveInfinity;
+            for (var m = 0; m < 1 << values.Length; m++)
+                best = Math.Min(best, Math.Abs(target - values.Where((_, i) => (m >> i & 1) == 1).Sum()));
+            var result = SubsetSum.Best(target, values);
+            Assert.Equal(best, result.Error, 12);
+            Assert.Equal(result.Error, Math.Abs(target - values.Where((_, i) => result.Chosen[i]).Sum()), 12);
+        }
+    }
+
+    [Fact]
+    public void Subset_sum_error_falls_fast_with_the_number_of_values()
+    {
+        var random = new Random(5);
+        double MeanError(int n) => Enumerable.Range(0, 30).Average(_ =>
+            SubsetSum.Best(random.NextDouble() - 0.5, Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()).Error);
+        var (e8, e24) = (MeanError(8), MeanError(24));
+        Assert.True(e24 < e8 / 100, $"mean error {e8:g3} with 8 values, {e24:g3} with 24");
+    }
+
+    [Fact]
+    public void A_mask_prunes_weights_in_the_forward_pass_and_their_gradients()
+    {
+        using var net = new Mlp(new MlpOptions([6, 5, 2]), seed: 1);
+        using var mask = (rand(5, 6, generator: new Generator(2)) > 0.5).to(ScalarType.Float32);
+        net.SetMask(0, mask);
+        Assert.Equal(mask.sum().item<float>() / 30, net.KeptFraction(0), 6);
+        using var x = randn(4, 6, generator: new Generator(3));
+        using var dense = new Mlp(new MlpOptions([6, 5, 2]), seed: 1);
+        using (no_grad()) dense.Weight(0).mul_(mask);
+        Assert.True(net.forward(x).allclose(dense.forward(x), rtol: 1e-6, atol: 1e-6));
+        net.forward(x).sum().backward();
+        Assert.Equal(0f, net.Weight(0).grad!.mul(mask.neg().add(1)).abs().sum().item<float>());
+        Assert.Throws<ArgumentException>(() => net.SetMask(1, ones(3, 3)));
+    }
+
+    [Theory]
+    [InlineData(FrozenInit.KaimingNormal, 0.5)]
+    [InlineData(FrozenInit.SignedKaimingConstant, 0.3)]
+    public void Edge_popup_keeps_exactly_its_fraction_freezes_weights_and_trains_scores(FrozenInit init, double keep)
+    {
+        using var net = new EdgePopupMlp([784, 64, 10], init, keep, seed: 4);
+        for (var l = 0; l < net.LayerCount; l++)
+            Assert.Equal(TopKMask.KeptCount(net.Weight(l).numel(), keep), net.Mask(l).sum().item<float>());
+        var frozen = Enumerable.Range(0, net.LayerCount).Select(l => net.Weight(l).clone()).ToList();
+        var scores = Enumerable.Range(0, net.LayerCount).Select(l => net.Scores(l).detach().clone()).ToList();
+        using var data = new TensorData(Small);
+        var result = Trainer.Train(net, data, new TrainOptions(Epochs: 3, BatchSize: 50, LearningRate: 0.01));
+        for (var l = 0; l < net.LayerCount; l++)
+        {
+            Assert.True(net.Weight(l).allclose(frozen[l], rtol: 0, atol: 0), $"frozen weights of layer {l} changed");
+            Assert.False(net.Scores(l).allclose(scores[l], rtol: 0, atol: 0), $"scores of layer {l} did not move: no gradient reached them");
+            Assert.Equal(TopKMask.KeptCount(net.Weight(l).numel(), keep), net.Mask(l).sum().item<float>());
+        }
+        if (init == FrozenInit.SignedKaimingConstant)
+            Assert.All(frozen[0].abs().unique().output.data<float>().ToArray(), v => Assert.Equal(Math.Sqrt(2.0 / 784), v, 5));
+        Assert.InRange(result.FinalTestAccuracy, 0.5, 1.0);
+    }
+
+    [Fact]
+    public void A_keep_fraction_outside_the_range_is_rejected_by_name()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 3], FrozenInit.KaimingNormal, 0, 0));
+        Assert.Equal("keepFraction", e.ParamName);
+        Assert.Contains("KEPT", e.Message);
+    }
+}
