@@ -10,8 +10,12 @@ public static class Trainer
 {
     const int EvaluationBatch = 4096;
 
-    /// <summary>Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.</summary>
-    public static TrainResult Train(nn.Module<Tensor, Tensor> model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null)
+    /// <summary>
+    /// Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.
+    /// <paramref name="afterStep"/> is called with the step count after every optimizer step (e.g. to keep early weights).
+    /// </summary>
+    public static TrainResult Train(nn.Module<Tensor, Tensor> model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null,
+        Action<long>? afterStep = null)
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
@@ -49,6 +53,7 @@ public static class Trainer
                     lossCount++;
                 }
                 step++;
+                afterStep?.Invoke(step);
                 if (evaluateAt.Contains(batch + 1))
                 {
                     var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);

@@ -88,6 +88,46 @@ public class PruningTests
     }
 
     [Fact]
+    public void Imp_prunes_the_planned_fraction_per_layer_with_nested_masks()
+    {
+        using var net = new Mlp(new MlpOptions([20, 50, 40, 10]), seed: 2);
+        var masks = Enumerable.Range(0, 3).Select(l => ones_like(net.Weight(l))).ToArray();
+        var options = new ImpOptions(PruneFractionPerRound: 0.2, OutputPruneFraction: 0.1);
+        var counts = masks.Select(m => (double)m.numel()).ToArray();
+        for (var round = 1; round <= 3; round++)
+        {
+            var next = Imp.Prune(net, masks, options);
+            for (var l = 0; l < 3; l++)
+            {
+                counts[l] -= Math.Round((l == 2 ? 0.1 : 0.2) * counts[l]);
+                Assert.Equal(counts[l], next[l].sum().item<float>());
+                Assert.Equal(0f, next[l].mul(masks[l].neg().add(1)).sum().item<float>()); // pruned stays pruned
+                // The survivors are the largest-magnitude kept weights.
+                var kept = net.Weight(l).abs().masked_select(next[l].gt(0)).min().item<float>();
+                var removed = net.Weight(l).abs().masked_select(masks[l].gt(0).logical_and(next[l].eq(0)));
+                Assert.True(removed.numel() == 0 || removed.max().item<float>() <= kept);
+            }
+            masks = next;
+        }
+        var random = Imp.RandomMaskLike(masks[0], 5);
+        Assert.Equal(masks[0].sum().item<float>(), random.sum().item<float>());
+        Assert.Equal("PruneFractionPerRound", Assert.Throws<ArgumentOutOfRangeException>(() => new ImpOptions(PruneFractionPerRound: 1).Validate()).ParamName);
+    }
+
+    [Fact]
+    public void Imp_runs_the_ticket_and_its_controls_at_each_level()
+    {
+        using var data = new TensorData(Small);
+        var levels = Imp.Run(new MlpOptions([784, 64, 10]), 3, data, new TrainOptions(Epochs: 2, BatchSize: 50), new ImpOptions(Rounds: 2, RewindStep: 5));
+        Assert.Equal(3, levels.Count);
+        Assert.Equal(1.0, levels[0].WeightsRemaining, 6);
+        Assert.True(double.IsNaN(levels[0].Reinit));
+        Assert.True(levels[2].WeightsRemaining < levels[1].WeightsRemaining && levels[1].WeightsRemaining < 1);
+        Assert.All(levels, l => Assert.InRange(l.Ticket, 0.5, 1.0));
+        Assert.All(levels.Skip(1), l => Assert.InRange(l.RandomMask, 0.1, 1.0));
+    }
+
+    [Fact]
     public void A_keep_fraction_outside_the_range_is_rejected_by_name()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 3], FrozenInit.KaimingNormal, 0, 0));
