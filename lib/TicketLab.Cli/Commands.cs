@@ -92,6 +92,11 @@ public static class Commands
         table.AddRow("empirical NTK, layer-wise", $"{ntk.FastSeconds:0.000} s");
         table.AddRow("empirical NTK, autograd reference", $"{ntk.AutogradSeconds:0.0} s (max relative difference {ntk.MaxRelativeDifference:g2})");
         table.AddRow("[bold]ntk_fast_vs_autograd_speedup[/]", $"[bold]{ntk.Speedup:0}x[/] (target >= 20)");
+        AnsiConsole.MarkupLine("One edge-popup epoch against one dense epoch of the baseline net...");
+        var pruning = Benchmarks.PruningBenchmark.Run(rounds);
+        table.AddRow("dense epoch (784-300-100-10, batch 128)", $"{pruning.DenseSeconds:0.00} s for {pruning.Images:N0} images");
+        table.AddRow("edge-popup epoch (keep 0.5)", $"{pruning.EdgePopupSeconds:0.00} s");
+        table.AddRow("[bold]edge_popup_vs_dense_epoch_ratio[/]", $"[bold]{pruning.Ratio:0.00}[/] (target <= 2)");
         AnsiConsole.Write(table);
         return 0;
     }

@@ -29,12 +29,17 @@ public sealed class TopKMask : TorchSharp.torch.autograd.SingleTensorFunction<To
         var keep = (double)vars[1];
         var kept = KeptCount(scores.numel(), keep);
         using var flat = scores.detach().flatten();
-        var mask = zeros_like(flat);
-        if (kept > 0)
-        {
-            using var top = flat.topk((int)kept).indexes;
-            mask.index_fill_(0, top, 1.0);
-        }
+        var n = flat.numel();
+        if (kept == 0) return zeros_like(scores);
+        if (kept == n) return ones_like(scores);
+        // The k-th largest value as a threshold is linear time; only if ties at it would keep too many, fall back to top-k.
+        using var threshold = flat.kthvalue(n - kept + 1, 0).values;
+        var mask = flat.ge(threshold).to(flat.dtype);
+        if (mask.sum().item<float>() == kept) return mask.view_as(scores);
+        mask.Dispose();
+        mask = zeros_like(flat);
+        using var top = flat.topk((int)kept).indexes;
+        mask.index_fill_(0, top, 1.0);
         return mask.view_as(scores);
     }
 

@@ -128,6 +128,21 @@ public class PruningTests
     }
 
     [Fact]
+    public void Weight_pruning_error_falls_exponentially_and_neuron_pruning_only_slowly()
+    {
+        var target = new[] { 0.5, -0.3, 0.8, -0.1 };
+        var w4 = StrongLottery.WeightPruningError(target, 4, seed: 1);
+        var w16 = StrongLottery.WeightPruningError(target, 16, seed: 1);
+        var w32 = StrongLottery.WeightPruningError(target, 32, seed: 1);
+        Assert.True(w16 < w4 / 10 && w32 < w16 / 10, $"weight pruning errors {w4:g3}, {w16:g3}, {w32:g3}");
+        // Four times the random units buy weight pruning more than 10x (above); neuron pruning far less.
+        var n32 = StrongLottery.NeuronPruningError(target, 32, samples: 300, seed: 1);
+        var n128 = StrongLottery.NeuronPruningError(target, 128, samples: 300, seed: 1);
+        Assert.True(n128 > n32 / 4, $"neuron pruning errors {n32:g3} (32 neurons) and {n128:g3} (128)");
+        Assert.True(n128 > w16, $"neuron pruning with 128 neurons {n128:g3} against weight pruning with 16 units per weight {w16:g3}");
+    }
+
+    [Fact]
     public void A_keep_fraction_outside_the_range_is_rejected_by_name()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 3], FrozenInit.KaimingNormal, 0, 0));
