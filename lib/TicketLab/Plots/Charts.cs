@@ -59,6 +59,22 @@ public static class Charts
         return figure;
     }
 
+    /// <summary>Several named series as lines with markers; optional log axes and dashed series.</summary>
+    public static Figure Lines(string title, string xTitle, string yTitle, IEnumerable<(string Name, string Color, bool Dashed, double[] X, double[] Y)> series,
+        bool logX = false, bool logY = false)
+    {
+        var traces = series.Select(s =>
+        {
+            var keep = Enumerable.Range(0, s.X.Length).Where(i => double.IsFinite(s.Y[i]) && (!logY || s.Y[i] > 0)).ToList();
+            return CSharpChart.Line<double, double, string>(keep.Select(i => s.X[i]), keep.Select(i => s.Y[i]), Name: s.Name, ShowMarkers: true,
+                LineColor: Color.fromString(s.Color), LineDash: s.Dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid);
+        }).ToList();
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Finish(chart, title, Style.Width + 200, Style.Height);
+    }
+
     /// <summary>Applies the suite's size, fonts, background and title.</summary>
     public static Figure Finish(GenericChart chart, string title, int width = Style.Width, int height = Style.Height)
     {

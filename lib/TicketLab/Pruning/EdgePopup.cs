@@ -111,6 +111,36 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
         return TopKMask.apply(scores[layer].abs(), KeepFraction);
     }
 
+    /// <summary>The post-ReLU output of every hidden layer, then the logits, with the current masks.</summary>
+    public IReadOnlyList<Tensor> Activations(Tensor input)
+    {
+        using var _ = no_grad();
+        var outputs = new List<Tensor>();
+        var h = input;
+        for (var l = 0; l < weights.Length; l++)
+        {
+            h = nn.functional.linear(h, weights[l].mul(Mask(l)));
+            if (l < weights.Length - 1) h = nn.functional.relu(h);
+            outputs.Add(h);
+        }
+        return outputs;
+    }
+
+    /// <summary>The same frozen weights under a random mask with the same per-layer counts (a control): test accuracy.</summary>
+    public double RandomMaskAccuracy(Tensor inputs, Tensor labels, long seed)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var h = inputs;
+        for (var l = 0; l < weights.Length; l++)
+        {
+            var mask = Imp.RandomMaskLike(Mask(l), seed + l);
+            h = nn.functional.linear(h, weights[l].mul(mask));
+            if (l < weights.Length - 1) h = nn.functional.relu(h);
+        }
+        return h.argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
+    }
+
     /// <summary>Logits; hidden layers use ReLU.</summary>
     public override Tensor forward(Tensor input)
     {

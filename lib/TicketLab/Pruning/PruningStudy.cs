@@ -1,0 +1,41 @@
+using TicketLab.Data;
+using TicketLab.Detectors;
+using TicketLab.Plots;
+using TicketLab.Training;
+using static TorchSharp.torch;
+
+namespace TicketLab.Pruning;
+
+/// <summary>One edge-popup run: the frozen random net pruned to a keep fraction, and a random mask of the same net.</summary>
+[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
+public sealed record EdgePopupPoint(string Init, double KeepFraction, double Accuracy, double RandomMaskAccuracy, double Seconds);
+
+/// <summary>The steps of notebook 03.</summary>
+public static class PruningStudy
+{
+    /// <summary>Trains the scores of a frozen random net at one keep fraction; returns the point and the net.</summary>
+    public static (EdgePopupPoint Point, EdgePopupMlp Net) EdgePopup(int[] sizes, FrozenInit init, double keep, long seed, TensorData data, TrainOptions training,
+        Action<TrainProgress>? onProgress = null)
+    {
+        var net = new EdgePopupMlp(sizes, init, keep, seed);
+        var result = Trainer.Train(net, data, training, onProgress);
+        var control = net.RandomMaskAccuracy(data.TestX, data.TestY, seed + 17);
+        return (new EdgePopupPoint(init.ToString(), keep, result.FinalTestAccuracy, control, result.Seconds), net);
+    }
+
+    /// <summary>Scores of the hidden units of an edge-popup net (layer 1 first), as notebook 01 scores any net.</summary>
+    public static IReadOnlyList<UnitScores> ScoreHidden(EdgePopupMlp net, EvaluationSet eval)
+    {
+        using var scope = NewDisposeScope();
+        var activations = net.Activations(eval.Inputs);
+        return activations.Take(activations.Count - 1).Select(a => UnitScores.Score(a, eval.Labels, eval.Classes)).ToList();
+    }
+
+    /// <summary>Mean SubsetSum error of approximating uniform targets in [−1, 1] with n uniform random values, for each n.</summary>
+    public static IReadOnlyList<(int N, double Error)> SubsetSumErrors(IEnumerable<int> sizes, int trials, int seed)
+    {
+        var random = new Random(seed);
+        return sizes.Select(n => (n, Enumerable.Range(0, trials).Average(_ =>
+            SubsetSum.Best(random.NextDouble() * 2 - 1, Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()).Error))).ToList();
+    }
+}
