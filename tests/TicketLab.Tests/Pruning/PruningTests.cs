@@ -148,5 +148,7 @@ public class PruningTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 3], FrozenInit.KaimingNormal, 0, 0));
         Assert.Equal("keepFraction", e.ParamName);
         Assert.Contains("KEPT", e.Message);
+        Assert.Equal("keepFraction", Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 3], FrozenInit.KaimingNormal, 1.5, 0)).ParamName);
+        Assert.Equal("layerSizes", Assert.Throws<ArgumentOutOfRangeException>(() => new EdgePopupMlp([4, 0, 3], FrozenInit.KaimingNormal, 0.5, 0)).ParamName);
     }
 }
