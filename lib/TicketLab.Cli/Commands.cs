@@ -21,9 +21,12 @@ public static class Commands
                   data/cache/executed/quick/ and leaves notebooks/ untouched. Then it renders the static site:
                   docs/ for the full profile, data/cache/executed/quick/site/ for the quick one.
 
-              bench [--rounds N]
-                  Benchmarks printed as ratios measured within one run (the detector sampler against the
-                  machine's float32 matrix product).
+              bench [--rounds N] [--threads N] [--no-install]
+                  BenchmarkDotNet benchmarks printed as ratios measured within one run and written to
+                  notebooks/results/benchmarks.json: a training step against PyTorch (Debian's python3-torch,
+                  installed with apt-get when missing and run as root, unless --no-install) and against the
+                  machine's float32 matrix product; the detector sampler, the fast empirical NTK and an
+                  edge-popup epoch; the notebooks' times and peak memory from the last full main-job run.
 
               site [--output DIR]
                   Regenerates the static site (docs/ by default) from the executed notebooks as they are.
@@ -57,11 +60,17 @@ public static class Commands
             AnsiConsole.MarkupLine((run.Succeeded ? "  [green]ok[/]" : "  [red]FAILED[/]") + $" in {run.Seconds:0.0} s");
             if (!run.Succeeded) AnsiConsole.MarkupLineInterpolated($"  [red]{run.Problem}[/]");
         }
-        var table = new Table().AddColumns("notebook", "status", "seconds", "slowest cell", "headline numbers");
+        var table = new Table().AddColumns("notebook", "status", "seconds", "peak MB", "slowest cell", "headline numbers");
         foreach (var run in runs)
-            table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}",
-                run.SlowestCell is { } slow ? $"{slow.Cell}: {slow.Seconds:0.0} s" : "", Markup.Escape(run.Headline));
+            table.AddRow(Markup.Escape(run.Notebook), run.Succeeded ? "[green]ok[/]" : "[red]failed[/]", $"{run.Seconds:0.0}", $"{run.PeakMb:0}",
+                run.SlowestCell is { } slow ? $"cell {slow.Cell}: {slow.Seconds:0.0} s" : "", Markup.Escape(run.Headline));
         AnsiConsole.Write(table);
+        var succeeded = runs.Where(r => r.Succeeded).Select(r => r.Record).ToList();
+        if (succeeded.Count > 0)
+        {
+            var record = NotebookRuns.Record(profile.Name, succeeded, writeBack ? null : Path.Combine(output, "results"));
+            AnsiConsole.MarkupLineInterpolated($"Timings and peak memory recorded ({record.Notebooks.Count} notebooks, {record.TotalSeconds:0} s in all).");
+        }
         var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
         var executed = runs.Where(r => r.ExecutedPath is not null).Select(r => r.ExecutedPath!).ToList();
         if (runner.Only is null && executed.Count > 0)
@@ -74,32 +83,29 @@ public static class Commands
         return failed.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>Benchmarks that print ratios measured within one run.</summary>
+    /// <summary>Benchmarks that print ratios measured within one run and write notebooks/results/benchmarks.json.</summary>
     public static int Bench(string[] args)
     {
-        var options = ParseOptions(args, ["--rounds"], []);
-        var rounds = options.TryGetValue("--rounds", out var r) ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 5;
-        if (rounds < 1) throw new ArgumentException($"--rounds {rounds}: accepted 1 or more");
-        AnsiConsole.MarkupLine("Random-unit sampler against a plain float32 matrix product of the same shape (interleaved rounds)...");
-        var result = Benchmarks.SamplerBenchmark.Run(rounds);
-        var table = new Table().AddColumns("measure", "value");
-        table.AddRow("float32 matmul (same shapes)", $"{result.MatmulGflops:0.0} GFLOP/s");
-        table.AddRow("sampler, products only", $"{result.SamplerGflops:0.0} GFLOP/s");
-        table.AddRow("[bold]detector_sampler_fraction_of_matmul_peak[/]", $"[bold]{result.Ratio:0.00}[/] (target >= 0.30)");
-        table.AddRow("sampler throughput", $"{result.UnitsPerSecond:N0} units/s on {result.Examples} images ({1e6 / result.UnitsPerSecond:0} s per 10^6 units)");
-        AnsiConsole.MarkupLine("Empirical NTK, width 512, 500 examples: layer-wise against per-example autograd...");
-        var ntk = Benchmarks.NtkBenchmark.Run();
-        table.AddRow("empirical NTK, layer-wise", $"{ntk.FastSeconds:0.000} s");
-        table.AddRow("empirical NTK, autograd reference", $"{ntk.AutogradSeconds:0.0} s (max relative difference {ntk.MaxRelativeDifference:g2})");
-        table.AddRow("[bold]ntk_fast_vs_autograd_speedup[/]", $"[bold]{ntk.Speedup:0}x[/] (target >= 20)");
-        AnsiConsole.MarkupLine("One edge-popup epoch against one dense epoch of the baseline net...");
-        var pruning = Benchmarks.PruningBenchmark.Run(rounds);
-        table.AddRow("dense epoch (784-300-100-10, batch 128)", $"{pruning.DenseSeconds:0.00} s for {pruning.Images:N0} images");
-        table.AddRow("edge-popup epoch (keep 0.5)", $"{pruning.EdgePopupSeconds:0.00} s");
-        table.AddRow("[bold]edge_popup_vs_dense_epoch_ratio[/]", $"[bold]{pruning.Ratio:0.00}[/] (target <= 2)");
+        var options = ParseOptions(args, ["--rounds", "--threads"], ["--no-install"]);
+        var bench = new TicketLab.Benchmarks.BenchOptions(
+            Rounds: options.TryGetValue("--rounds", out var r) ? ParseInt("--rounds", r) : 5,
+            Threads: options.TryGetValue("--threads", out var t) ? ParseInt("--threads", t) : 0,
+            InstallPeer: !options.ContainsKey("--no-install"));
+        AnsiConsole.MarkupLineInterpolated($"Benchmarks on {MachineDescription.Current}");
+        var rows = TicketLab.Benchmarks.BenchmarkSuite.Run(bench, line => AnsiConsole.WriteLine(line));
+        var table = new Table().AddColumns("ratio", "value", "target", "measured as");
+        foreach (var row in rows)
+            table.AddRow(Markup.Escape(row.Key), row.Value is { } v ? $"[bold]{v:0.###}[/]" : "-",
+                row.Met switch { true => $"[green]{Markup.Escape(row.Target)}[/]", false => $"[red]{Markup.Escape(row.Target)} (missed)[/]", _ => Markup.Escape(row.Target) },
+                Markup.Escape(row.Detail));
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Written to {Path.GetRelativePath(ProjectPaths.Root, Results.PathOf("benchmarks"))}");
         return 0;
     }
+
+    static int ParseInt(string option, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+            ? parsed : throw new ArgumentException($"{option} '{value}' is not a whole number.");
 
     /// <summary>Regenerates the static site from the notebooks as they are (no execution).</summary>
     public static int Site(string[] args)

@@ -19,10 +19,17 @@ public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack
 /// <param name="ExecutedPath">The executed, cleaned notebook.</param>
 /// <param name="Headline">The numeric fields of its results file.</param>
 /// <param name="Failure">Why it failed, when no cell error explains it.</param>
-/// <param name="SlowestCell">The code cell that took longest (1-based index) and its seconds.</param>
+/// <param name="Cells">Seconds of each executed code cell.</param>
+/// <param name="PeakMb">Largest resident memory of the runner and its kernel (MiB).</param>
 public sealed record NotebookRun(string Notebook, bool Succeeded, double Seconds, IReadOnlyList<CellError> Errors, string? ExecutedPath, string Headline, string? Failure,
-    (int Cell, double Seconds)? SlowestCell = null)
+    IReadOnlyList<CellTiming> Cells, double PeakMb)
 {
+    /// <summary>The code cell that took longest, if any was timed.</summary>
+    public CellTiming? SlowestCell => Cells.Count == 0 ? null : Cells.MaxBy(c => c.Seconds);
+
+    /// <summary>The record the main job keeps in notebook-runs.json.</summary>
+    public NotebookRunRecord Record => new(Path.GetFileNameWithoutExtension(Notebook), Math.Round(Seconds, 1), Math.Round(PeakMb), Cells);
+
     /// <summary>What went wrong, naming the notebook and the cell.</summary>
     public string Problem => Errors.Count > 0
         ? $"{Notebook}: {string.Join("; ", Errors)}"
@@ -61,6 +68,7 @@ public static class NotebookRunner
         if (File.Exists(rawOutput)) File.Delete(rawOutput);
         var clock = Stopwatch.StartNew();
         int exitCode;
+        MemoryMonitor? monitor = null;
         using (var log = new StreamWriter(logPath))
         {
             exitCode = Exec("dotnet", ["repl", "--run", Path.GetFullPath(notebookPath), "--exit-after-run", "--output-path", Path.GetFullPath(rawOutput)],
@@ -71,12 +79,14 @@ public static class NotebookRunner
                     ["DOTNET_NOLOGO"] = "1",
                     ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
                     ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
-                }, throwOnFailure: false);
+                }, throwOnFailure: false, onStarted: p => monitor = new MemoryMonitor(p));
         }
         var seconds = clock.Elapsed.TotalSeconds;
+        monitor?.Dispose();
+        var peakMb = monitor?.PeakMb ?? 0;
         if (!File.Exists(rawOutput))
             return new NotebookRun(name, false, seconds, [], null, "",
-                $"the runner wrote no executed notebook (exit code {exitCode}); see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}");
+                $"the runner wrote no executed notebook (exit code {exitCode}); see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}", [], peakMb);
         var document = NotebookCleaner.Read(rawOutput);
         var timings = NotebookCleaner.TakeCellTimings(document);
         NotebookCleaner.Clean(document, MachinePaths());
@@ -86,7 +96,7 @@ public static class NotebookRunner
         File.Delete(rawOutput);
         var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}" : null;
         return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Headline(Path.Combine(resultsFolder, stem + ".json")), failure,
-            timings.Count == 0 ? null : timings.MaxBy(t => t.Seconds));
+            timings.Select(t => new CellTiming(t.Cell, Math.Round(t.Seconds, 1))).ToList(), peakMb);
     }
 
     /// <summary>The paths of this machine that must not appear in committed outputs, with their stand-ins.</summary>
@@ -118,13 +128,14 @@ public static class NotebookRunner
     }
 
     static int Exec(string file, IEnumerable<string> args, string workingDirectory, TextWriter log, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment, bool throwOnFailure = true)
+        IReadOnlyDictionary<string, string>? environment, bool throwOnFailure = true, Action<Process>? onStarted = null)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         if (environment is not null)
             foreach (var (k, v) in environment) info.Environment[k] = v;
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start '{file}'.");
+        onStarted?.Invoke(process);
         process.StandardInput.Close();
         var gate = new Lock();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) log.WriteLine(e.Data); };

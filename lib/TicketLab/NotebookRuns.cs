@@ -1,0 +1,87 @@
+using System.Text.Json;
+
+namespace TicketLab;
+
+/// <summary>How long one notebook took in the main job and how much memory its kernel used at most.</summary>
+/// <param name="Notebook">File name without extension (e.g. "01-detector-density").</param>
+/// <param name="Seconds">Wall-clock seconds from kernel start to exit.</param>
+/// <param name="PeakMb">Largest resident memory of the kernel process (MiB), sampled while it ran.</param>
+/// <param name="Cells">Seconds of each executed code cell.</param>
+public sealed record NotebookRunRecord(string Notebook, double Seconds, double PeakMb, IReadOnlyList<CellTiming> Cells)
+{
+    /// <summary>The slowest code cell, or cell 0 with 0 seconds when none was timed.</summary>
+    public CellTiming SlowestCell => Cells.Count == 0 ? new CellTiming(0, 0) : Cells.MaxBy(c => c.Seconds)!;
+}
+
+/// <summary>How long one cell ran.</summary>
+/// <param name="Cell">Position of the cell in the notebook, 1-based, counting Markdown cells (as editors number them).</param>
+/// <param name="Seconds">Wall-clock seconds from the cell's start to its end.</param>
+public sealed record CellTiming(int Cell, double Seconds);
+
+/// <summary>The file the main job writes after a run (<c>notebooks/results/notebook-runs.json</c>), read by the bench command and the README.</summary>
+/// <param name="Profile">quick or full.</param>
+/// <param name="Machine">Processor, cores and operating system of the run.</param>
+/// <param name="Notebooks">One record per notebook, in reading order.</param>
+public sealed record NotebookRuns(string Profile, string Machine, IReadOnlyList<NotebookRunRecord> Notebooks)
+{
+    /// <summary>The results-file name.</summary>
+    public const string Name = "notebook-runs";
+
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>Seconds of the whole suite.</summary>
+    public double TotalSeconds => Notebooks.Sum(n => n.Seconds);
+
+    /// <summary>Merges <paramref name="runs"/> into the file (in <paramref name="resultsFolder"/>, default the results folder) (a run of some notebooks keeps the others' records) and writes it atomically.</summary>
+    public static NotebookRuns Record(string profile, IEnumerable<NotebookRunRecord> runs, string? resultsFolder = null)
+    {
+        var path = resultsFolder is null ? Results.PathOf(Name) : Path.Combine(resultsFolder, Name + ".json");
+        var previous = File.Exists(path) ? Load(path) : null;
+        var merged = (previous is not null && previous.Profile == profile ? previous.Notebooks : [])
+            .Where(old => runs.All(r => r.Notebook != old.Notebook))
+            .Concat(runs)
+            .OrderBy(r => r.Notebook, StringComparer.Ordinal)
+            .ToList();
+        var record = new NotebookRuns(profile, MachineDescription.Current, merged);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(record, Json) + "\n");
+        return record;
+    }
+
+    /// <summary>Reads the file; a missing one says how to produce it, a corrupt one is reported.</summary>
+    public static NotebookRuns Read()
+    {
+        var path = Results.PathOf(Name);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No notebook timings at '{path}': run the main job (dotnet run --project lib/TicketLab.Cli -c Release -- notebooks).", path);
+        return Load(path);
+    }
+
+    static NotebookRuns Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<NotebookRuns>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"'{path}' holds null instead of notebook timings.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid notebook-timings file ({e.Message}); delete it and rerun the main job.", e);
+        }
+    }
+}
+
+/// <summary>A one-line description of the machine, for benchmark and timing records.</summary>
+public static class MachineDescription
+{
+    /// <summary>Processor model, logical cores, operating system.</summary>
+    public static string Current => $"{Processor()}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+
+    static string Processor()
+    {
+        if (File.Exists("/proc/cpuinfo"))
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
