@@ -28,6 +28,10 @@ public static class Commands
                   machine's float32 matrix product; the detector sampler, the fast empirical NTK and an
                   edge-popup epoch; the notebooks' times and peak memory from the last full main-job run.
 
+              readme [--check]
+                  Rewrites the README's generated sections (findings, verdict, timings, benchmarks) from
+                  notebooks/results/; --check only compares and exits 1 when one is stale.
+
               site [--output DIR]
                   Regenerates the static site (docs/ by default) from the executed notebooks as they are.
 
@@ -71,6 +75,13 @@ public static class Commands
             var record = NotebookRuns.Record(profile.Name, succeeded, writeBack ? null : Path.Combine(output, "results"));
             AnsiConsole.MarkupLineInterpolated($"Timings and peak memory recorded ({record.Notebooks.Count} notebooks, {record.TotalSeconds:0} s in all).");
         }
+        if (writeBack && runner.Only is null && runs.All(r => r.Succeeded))
+        {
+            var skipped = new List<string>();
+            var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
+            AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
+            foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
+        }
         var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
         var executed = runs.Where(r => r.ExecutedPath is not null).Select(r => r.ExecutedPath!).ToList();
         if (runner.Only is null && executed.Count > 0)
@@ -100,12 +111,36 @@ public static class Commands
                 Markup.Escape(row.Detail));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"Written to {Path.GetRelativePath(ProjectPaths.Root, Results.PathOf("benchmarks"))}");
+        if (ProjectPaths.Results == Path.Combine(ProjectPaths.Notebooks, "results"))
+        {
+            var skipped = new List<string>();
+            var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
+            AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
+            foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
+        }
         return 0;
     }
 
     static int ParseInt(string option, string value) =>
         int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
             ? parsed : throw new ArgumentException($"{option} '{value}' is not a whole number.");
+
+    /// <summary>Rewrites (or with --check, compares) the README's generated sections from the results files.</summary>
+    public static int Readme(string[] args)
+    {
+        var options = ParseOptions(args, [], ["--check"]);
+        var readme = Path.Combine(ProjectPaths.Root, "README.md");
+        if (options.ContainsKey("--check"))
+        {
+            var current = ReadmeSections.Read(File.ReadAllText(readme));
+            var stale = current.Where(kv => kv.Value != ReadmeSections.Render(kv.Key, ProjectPaths.Results)).Select(kv => kv.Key).ToList();
+            Console.WriteLine(stale.Count == 0 ? $"README: {current.Count} generated sections match the results files." : $"README: stale sections: {string.Join(", ", stale)} (run: readme)");
+            return stale.Count == 0 ? 0 : 1;
+        }
+        var changed = ReadmeSections.Update(readme, ProjectPaths.Results);
+        Console.WriteLine(changed.Count == 0 ? "README: numbers unchanged" : $"README: rewrote {string.Join(", ", changed)}");
+        return 0;
+    }
 
     /// <summary>Regenerates the static site from the notebooks as they are (no execution).</summary>
     public static int Site(string[] args)

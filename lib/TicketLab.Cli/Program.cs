@@ -11,9 +11,10 @@ try
         "notebooks" => Commands.Notebooks(args[1..]),
         "embed-data" => Commands.EmbedData(args[1..]),
         "site" => Commands.Site(args[1..]),
+        "readme" => Commands.Readme(args[1..]),
         "bench" => Commands.Bench(args[1..]),
         null or "help" or "--help" or "-h" => Commands.Help(),
-        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, site, embed-data, help"),
+        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, readme, site, embed-data, help"),
     };
 }
 catch (ArgumentException e)

@@ -37,43 +37,131 @@ public sealed record ImpLevel(int Round, double WeightsRemaining, double Ticket,
 /// <summary>Runs IMP and its controls.</summary>
 public static class Imp
 {
-    /// <summary>Trains, prunes and rewinds for <see cref="ImpOptions.Rounds"/> rounds; returns one level per round.</summary>
+    /// <summary>Trains, prunes and rewinds for <see cref="ImpOptions.Rounds"/> rounds; returns one level per round (one training at a time).</summary>
     public static IReadOnlyList<ImpLevel> Run(MlpOptions netOptions, long seed, TensorData data, TrainOptions training, ImpOptions options,
-        Action<string>? onProgress = null)
+        Action<string>? onProgress = null) =>
+        RunSeeds(netOptions, [seed], data, training, options, parallelTrainings: 1, onProgress)[0];
+
+    /// <summary>
+    /// IMP for several seeds with up to <paramref name="parallelTrainings"/> trainings at once. Each seed's tickets form a
+    /// chain (round r+1 prunes round r's trained ticket), but the controls of a round and other seeds' chains are
+    /// independent, so they fill the other cores; small steps run on one LibTorch thread each (<see cref="IntraOpThreads"/>).
+    /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means one per processor.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<ImpLevel>> RunSeeds(MlpOptions netOptions, IReadOnlyList<long> seeds, TensorData data, TrainOptions training,
+        ImpOptions options, int parallelTrainings = 0, Action<string>? onProgress = null)
     {
         options.Validate();
+        training.Validate();
+        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed.", nameof(seeds));
+        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
+        using var slots = new SemaphoreSlim(parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings);
+        var total = seeds.Count * (1 + 3 * options.Rounds);
+        var done = 0;
+        var running = new List<string>();
+        async Task<double> Train(Func<double> run, string what)
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            lock (running) running.Add(what);
+            try
+            {
+                return run();
+            }
+            finally
+            {
+                lock (running) running.Remove(what);
+                Interlocked.Increment(ref done);
+                slots.Release();
+            }
+        }
+        var chains = seeds.Select(seed => Task.Run(() => Chain(netOptions, seed, data, training, options, Train))).ToArray();
+        try
+        {
+            // Progress is reported from the calling thread (a notebook's display belongs to the cell's thread).
+            while (!Task.WaitAll(chains, TimeSpan.FromSeconds(1)))
+            {
+                string now;
+                lock (running) now = string.Join("; ", running);
+                onProgress?.Invoke($"{Volatile.Read(ref done)} of {total} trainings done; training {now}");
+            }
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
+        {
+            // Surface the first real failure (e.g. a diverged training names its step) rather than the aggregate.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
+        onProgress?.Invoke($"{total} of {total} trainings done");
+        return chains.Select(c => c.Result).ToList();
+    }
+
+    static async Task<IReadOnlyList<ImpLevel>> Chain(MlpOptions netOptions, long seed, TensorData data, TrainOptions training, ImpOptions options,
+        Func<Func<double>, string, Task<double>> train)
+    {
         using var rewind = new Mlp(netOptions, seed);
         var layers = rewind.LayerCount;
         var masks = Enumerable.Range(0, layers).Select(l => ones_like(rewind.Weight(l))).ToArray();
-        var levels = new List<ImpLevel>();
         var total = Enumerable.Range(0, layers).Sum(l => rewind.Weight(l).numel());
-        for (var round = 0; round <= options.Rounds; round++)
+        var tickets = new List<(int Round, double Remaining, double Ticket)>();
+        var controls = new List<(Task<double> Reinit, Task<double> Random, Tensor[] Masks)>();
+        try
         {
-            var remaining = masks.Sum(m => m.sum().item<float>()) / total;
-            onProgress?.Invoke($"round {round}: {remaining:P1} of the weights, training the ticket");
-            using var ticket = new Mlp(netOptions, seed);
-            ticket.CopyFrom(rewind);
-            for (var l = 0; l < layers; l++) ticket.SetMask(l, masks[l]);
-            var ticketResult = Trainer.Train(ticket, data, training, afterStep: round == 0 && options.RewindStep > 0
-                ? step => { if (step == options.RewindStep) rewind.CopyFrom(ticket); }
-                : null);
-            double reinit = double.NaN, random = double.NaN;
-            if (round > 0)
+            for (var round = 0; round <= options.Rounds; round++)
             {
-                onProgress?.Invoke($"round {round}: {remaining:P1} of the weights, training the controls");
-                using var fresh = new Mlp(netOptions, seed + 1_000 + round);
-                for (var l = 0; l < layers; l++) fresh.SetMask(l, masks[l]);
-                reinit = Trainer.Train(fresh, data, training).FinalTestAccuracy;
-                using var shuffled = new Mlp(netOptions, seed);
-                shuffled.CopyFrom(rewind);
-                for (var l = 0; l < layers; l++) shuffled.SetMask(l, RandomMaskLike(masks[l], seed * 7919 + round * 31 + l));
-                random = Trainer.Train(shuffled, data, training).FinalTestAccuracy;
+                var remaining = masks.Sum(m => m.sum().item<float>()) / total;
+                var ticket = new Mlp(netOptions, seed);
+                ticket.CopyFrom(rewind);
+                for (var l = 0; l < layers; l++) ticket.SetMask(l, masks[l]);
+                var isFirst = round == 0;
+                var accuracy = await train(() => Trainer.Train(ticket, data, training, afterStep: isFirst && options.RewindStep > 0
+                    ? step => { if (step == options.RewindStep) rewind.CopyFrom(ticket); }
+                    : null).FinalTestAccuracy, $"seed {seed}, round {round} ticket ({remaining:P0} of the weights)").ConfigureAwait(false);
+                tickets.Add((round, remaining, accuracy));
+                if (round > 0)
+                {
+                    // The controls read the rewound weights (fixed after round 0) and their own copy of this round's masks.
+                    var own = masks.Select(m => m.clone()).ToArray();
+                    var r = round;
+                    controls.Add((
+                        Task.Run(() => train(() =>
+                        {
+                            using var fresh = new Mlp(netOptions, seed + 1_000 + r);
+                            for (var l = 0; l < layers; l++) fresh.SetMask(l, own[l]);
+                            return Trainer.Train(fresh, data, training).FinalTestAccuracy;
+                        }, $"seed {seed}, round {r} re-initialized control")),
+                        Task.Run(() => train(() =>
+                        {
+                            using var shuffled = new Mlp(netOptions, seed);
+                            shuffled.CopyFrom(rewind);
+                            for (var l = 0; l < layers; l++) shuffled.SetMask(l, RandomMaskLike(own[l], seed * 7919 + r * 31 + l));
+                            return Trainer.Train(shuffled, data, training).FinalTestAccuracy;
+                        }, $"seed {seed}, round {r} random-mask control")),
+                        own));
+                }
+                if (round < options.Rounds)
+                {
+                    var next = Prune(ticket, masks, options);
+                    foreach (var m in masks) m.Dispose();
+                    masks = next;
+                }
+                ticket.Dispose();
             }
-            levels.Add(new ImpLevel(round, remaining, ticketResult.FinalTestAccuracy, reinit, random));
-            if (round < options.Rounds) masks = Prune(ticket, masks, options);
+            var levels = new List<ImpLevel>();
+            foreach (var (round, remaining, accuracy) in tickets)
+            {
+                var reinit = round == 0 ? double.NaN : await controls[round - 1].Reinit.ConfigureAwait(false);
+                var random = round == 0 ? double.NaN : await controls[round - 1].Random.ConfigureAwait(false);
+                levels.Add(new ImpLevel(round, remaining, accuracy, reinit, random));
+            }
+            return levels;
         }
-        foreach (var m in masks) m.Dispose();
-        return levels;
+        finally
+        {
+            // Wait for every control before the rewound weights they read are disposed.
+            try { await Task.WhenAll(controls.SelectMany(c => new[] { c.Reinit, c.Random })).ConfigureAwait(false); }
+            catch (Exception) { /* reported through the awaited results above */ }
+            foreach (var c in controls) foreach (var m in c.Masks) m.Dispose();
+            foreach (var m in masks) m.Dispose();
+        }
     }
 
     /// <summary>The next masks: the smallest-magnitude fraction of the kept weights of <paramref name="trained"/> removed.</summary>

@@ -34,8 +34,12 @@ public static class PruningStudy
     /// <summary>Mean SubsetSum error of approximating uniform targets in [−1, 1] with n uniform random values, for each n.</summary>
     public static IReadOnlyList<(int N, double Error)> SubsetSumErrors(IEnumerable<int> sizes, int trials, int seed)
     {
+        // Draw every problem first, in a fixed order, then solve them on all cores: the same numbers at any core count.
         var random = new Random(seed);
-        return sizes.Select(n => (n, Enumerable.Range(0, trials).Average(_ =>
-            SubsetSum.Best(random.NextDouble() * 2 - 1, Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()).Error))).ToList();
+        var problems = sizes.SelectMany(n => Enumerable.Range(0, trials).Select(_ =>
+            (N: n, Target: random.NextDouble() * 2 - 1, Values: Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()))).ToList();
+        var errors = new double[problems.Count];
+        Parallel.For(0, problems.Count, i => errors[i] = SubsetSum.Best(problems[i].Target, problems[i].Values).Error);
+        return problems.Select((p, i) => (p.N, Error: errors[i])).GroupBy(p => p.N).Select(g => (g.Key, g.Average(p => p.Error))).ToList();
     }
 }

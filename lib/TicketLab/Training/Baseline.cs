@@ -22,10 +22,12 @@ public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptio
     /// <summary>The cache key: everything that determines the trained weights.</summary>
     public string CacheKey => ModelCache.Key(new
     {
-        format = 1,
+        // 2: small steps train on one LibTorch thread (IntraOpThreads), which changes the last bits of the weights.
+        format = 2,
         data = new { Data.Dataset, Data.Source, Data.TrainPerClass, Data.TestPerClass },
         net = new { Net.LayerSizes, Net.Parametrization, Net.Activation, Net.WeightStd, Net.BiasStd, Net.BaseWidth },
-        training = Training,
+        // Field by field, as the record serialized before EvaluateEveryEpochs existed (it does not change the weights): old caches stay valid.
+        training = new { Training.Epochs, Training.BatchSize, Training.LearningRate, Training.Optimizer, Training.Momentum, Training.WeightDecay, Training.Loss, Training.Seed, Training.EvaluationsPerEpoch, Training.Device },
         InitSeed,
     });
 }
@@ -91,5 +93,38 @@ public static class Baseline
         var result = Trainer.Train(trained, tensors, config.Training, onProgress);
         ModelCache.Save(key, new Dictionary<string, Mlp> { ["init"] = initial, ["trained"] = trained }, result);
         return new BaselineRun(config, initial, trained, result, $"trained now ({note}); cached as entry {key}");
+    }
+
+    /// <summary>
+    /// <see cref="TrainOrLoad"/> for several configurations (e.g. seeds), training the missing ones side by side, one per
+    /// core (each small step runs on one LibTorch thread, so the weights are the same as trained alone). Progress
+    /// (configuration index and its progress) is reported from the calling thread about once a second.
+    /// </summary>
+    public static IReadOnlyList<BaselineRun> TrainOrLoadAll(IReadOnlyList<BaselineConfig> configs, LabeledData data,
+        Action<int, TrainProgress>? onProgress = null, int parallelTrainings = 0)
+    {
+        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
+        var latest = new TrainProgress?[configs.Count];
+        var runs = new BaselineRun?[configs.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings };
+        var work = Task.Run(() => Parallel.For(0, configs.Count, options, i =>
+            runs[i] = TrainOrLoad(configs[i], data, p => { lock (latest) latest[i] = p; })));
+        void Report()
+        {
+            if (onProgress is null) return;
+            TrainProgress?[] now;
+            lock (latest) now = (TrainProgress?[])latest.Clone();
+            for (var i = 0; i < now.Length; i++) if (now[i] is { } p) onProgress(i, p);
+        }
+        try
+        {
+            while (!work.Wait(TimeSpan.FromSeconds(1))) Report();
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+        }
+        Report();
+        return runs.Select(r => r!).ToList();
     }
 }

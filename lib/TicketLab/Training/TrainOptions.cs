@@ -29,6 +29,8 @@ public enum LossKind
 /// <param name="Seed">Seed of the batch order (the net's init has its own seed).</param>
 /// <param name="EvaluationsPerEpoch">How many times per epoch the test set is evaluated (learning-curve points).</param>
 /// <param name="Device">"cpu" (default), "cuda" or "cuda:N" where the TorchSharp build supports CUDA.</param>
+/// <param name="EvaluateEveryEpochs">Evaluate only every this many epochs (and always after the last): full-batch runs, where an
+/// epoch is one step, would otherwise spend as long evaluating as training. Does not change the trained weights.</param>
 public sealed record TrainOptions(
     int Epochs = 10,
     int BatchSize = 128,
@@ -39,7 +41,8 @@ public sealed record TrainOptions(
     LossKind Loss = LossKind.CrossEntropy,
     long Seed = 0,
     int EvaluationsPerEpoch = 4,
-    string Device = "cpu")
+    string Device = "cpu",
+    int EvaluateEveryEpochs = 1)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid field, its value and what is accepted.</summary>
     public TrainOptions Validate()
@@ -53,6 +56,7 @@ public sealed record TrainOptions(
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "accepted: a finite number >= 0");
         if (!Enum.IsDefined(Loss)) throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "accepted: CrossEntropy, MeanSquaredError");
         if (EvaluationsPerEpoch is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(EvaluationsPerEpoch), EvaluationsPerEpoch, "accepted: 1 to 1000");
+        if (EvaluateEveryEpochs is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(EvaluateEveryEpochs), EvaluateEveryEpochs, "accepted: 1 to 10000");
         Devices.Parse(Device);
         return this;
     }

@@ -20,6 +20,7 @@ public static class Trainer
         options.Validate();
         var clock = Stopwatch.StartNew();
         var n = data.TrainX.shape[0];
+        using var threads = IntraOpThreads.ForStep(model.parameters().Sum(p => p.numel()), Math.Min(options.BatchSize, n));
         var stepsPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
         var evaluateAt = Enumerable.Range(1, options.EvaluationsPerEpoch)
             .Select(i => (long)Math.Round(i * (double)stepsPerEpoch / options.EvaluationsPerEpoch)).ToHashSet();
@@ -54,7 +55,7 @@ public static class Trainer
                 }
                 step++;
                 afterStep?.Invoke(step);
-                if (evaluateAt.Contains(batch + 1))
+                if (evaluateAt.Contains(batch + 1) && ((epoch + 1) % options.EvaluateEveryEpochs == 0 || epoch == options.Epochs - 1))
                 {
                     var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
                     var point = new CurvePoint(epoch + (batch + 1) / (double)stepsPerEpoch, step, lossSum / lossCount, testLoss, accuracy);

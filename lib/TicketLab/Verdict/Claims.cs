@@ -61,8 +61,8 @@ public static class Claims
             n01));
 
         // Claim 2: NTK regime, fixed features, linear model.
-        var widths = SuiteResults.List(results.Ntk, n02, "widths").Select(w => (double)w!.GetValue<int>()).ToList();
-        var featureChange = SuiteResults.List(results.Ntk, n02, "feature_change").Select(v => v!.GetValue<double>()).ToList();
+        var widths = SuiteResults.List(results.Ntk, n02, "widths").Select(w => SuiteResults.ToDouble(w) ?? double.NaN).ToList();
+        var featureChange = SuiteResults.List(results.Ntk, n02, "feature_change").Select(v => SuiteResults.ToDouble(v) ?? double.NaN).ToList();
         var featureSlope = SuiteResults.Number(results.Ntk, n02, "feature_change_slope");
         var fixedAtWidest = featureChange[^1] < FixedFeatureChange;
         claims.Add(new(
@@ -73,7 +73,7 @@ public static class Claims
                 ? $"Features do move at finite width, but less as width grows, and by under {FixedFeatureChange:0%} at the widest net."
                 : "Features move by more than the threshold or do not settle with width.",
             n02));
-        var rmse = SuiteResults.List(results.Ntk, n02, "linearization_rmse").Select(v => v!.GetValue<double>()).ToList();
+        var rmse = SuiteResults.List(results.Ntk, n02, "linearization_rmse").Select(v => SuiteResults.ToDouble(v) ?? double.NaN).ToList();
         var rmseSlope = Ntk.LazyRichStudy.LogLogSlope(widths, rmse);
         var ntkAccuracy = SuiteResults.Number(results.Ntk, n02, "kernel_regression_accuracy.ntk");
         var widestAccuracy = SuiteResults.Number(results.Ntk, n02, $"test_accuracy.{widths.Count - 1}");

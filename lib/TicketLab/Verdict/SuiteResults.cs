@@ -17,16 +17,21 @@ public sealed record SuiteResults(JsonObject Debate, JsonObject Density, JsonObj
     /// Loads all four results files. When some are missing, the error lists each one with the notebook that writes it and
     /// the command that runs it; a file that is not valid JSON is reported with its path.
     /// </summary>
-    public static SuiteResults Load()
+    /// <param name="folder">The results folder; by default notebooks/results (or TICKETLAB_RESULTS).</param>
+    public static SuiteResults Load(string? folder = null)
     {
-        var missing = Notebooks.Where(n => !File.Exists(Results.PathOf(n))).ToList();
+        folder ??= ProjectPaths.Results;
+        string PathOf(string n) => Path.Combine(folder, n + ".json");
+        var missing = Notebooks.Where(n => !File.Exists(PathOf(n))).ToList();
         if (missing.Count > 0)
             throw new FileNotFoundException("Missing results: " + string.Join("; ", missing.Select(n =>
-                $"{Path.GetRelativePath(ProjectPaths.Root, Results.PathOf(n))} is written by notebooks/{n}.ipynb (run it, or: dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --only {n[..2]})")));
+                $"{n}.json is written by notebooks/{n}.ipynb (run it, or: dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --only {n[..2]})")));
         var loaded = Notebooks.Select(n =>
         {
-            try { return Results.Read(n); }
-            catch (JsonException e) { throw new InvalidDataException($"{Results.PathOf(n)} is not valid JSON ({e.Message}); rerun notebooks/{n}.ipynb.", e); }
+            JsonNode? node;
+            try { node = JsonNode.Parse(File.ReadAllText(PathOf(n))); }
+            catch (JsonException e) { throw new InvalidDataException($"{n}.json is not valid JSON ({e.Message}); rerun notebooks/{n}.ipynb.", e); }
+            return node as JsonObject ?? throw new InvalidDataException($"{n}.json does not hold a JSON object; rerun notebooks/{n}.ipynb.");
         }).ToList();
         return new SuiteResults(loaded[0], loaded[1], loaded[2], loaded[3]);
     }
@@ -46,9 +51,14 @@ public sealed record SuiteResults(JsonObject Debate, JsonObject Density, JsonObj
                 JsonArray a when int.TryParse(part, out var i) && i >= 0 && i < a.Count => a[i],
                 _ => null,
             };
-        return node is JsonValue v && v.TryGetValue<double>(out var d) ? d
+        return ToDouble(node) is { } d ? d
             : throw new InvalidDataException($"The results of {notebook} have no number at '{path}': rerun notebooks/{notebook}.ipynb with the current library.");
     }
+
+    /// <summary>A JSON number as a double, whatever type backs it (parsed text or a value built in code); null otherwise.</summary>
+    public static double? ToDouble(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : null;
 
     /// <summary>The list at <paramref name="key"/> of a results file, or an error naming both.</summary>
     public static JsonArray List(JsonObject results, string notebook, string key) =>

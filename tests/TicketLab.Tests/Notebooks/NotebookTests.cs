@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using TicketLab.Cli.Notebooks;
+using TicketLab.Verdict;
 
 namespace TicketLab.Tests.Notebooks;
 
@@ -22,6 +23,13 @@ public class NotebookTests
     {
         _ = Prepared.Value;
         using var temp = TestSetup.Temp();
+        if (notebook.StartsWith("04", StringComparison.Ordinal))
+        {
+            // The verdict reads the other notebooks' results, as a reader's checkout has them.
+            Directory.CreateDirectory(temp["results"]);
+            foreach (var source in SuiteResults.Notebooks)
+                File.Copy(Path.Combine(ProjectPaths.Notebooks, "results", source + ".json"), Path.Combine(temp["results"], source + ".json"));
+        }
         var run = NotebookRunner.Run(Path.Combine(ProjectPaths.Notebooks, notebook), new RunnerOptions(Profile.Quick, null, WriteBack: false, temp.Path));
         Assert.True(run.Succeeded, run.Problem);
         Assert.True(File.Exists(temp[Path.Combine("results", Path.ChangeExtension(notebook, ".json"))]), $"{notebook} wrote no results file");

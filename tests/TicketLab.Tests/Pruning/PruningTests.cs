@@ -128,6 +128,22 @@ public class PruningTests
     }
 
     [Fact]
+    public void Imp_numbers_do_not_depend_on_how_many_trainings_run_at_once()
+    {
+        using var data = new TensorData(Small);
+        var net = new MlpOptions([784, 32, 10]);
+        var training = new TrainOptions(Epochs: 1, BatchSize: 50, EvaluationsPerEpoch: 1);
+        var options = new ImpOptions(Rounds: 2, RewindStep: 3);
+        var parallel = Imp.RunSeeds(net, [3, 4], data, training, options, parallelTrainings: 2);
+        var one = Imp.Run(net, 3, data, training, options);
+        var two = Imp.Run(net, 4, data, training, options);
+        Assert.Equal(one, parallel[0]);
+        Assert.Equal(two, parallel[1]);
+        Assert.NotEqual(one, two);
+        Assert.False(TicketLab.Training.IntraOpThreads.IsSingleThreaded, "a thread scope was left open");
+    }
+
+    [Fact]
     public void Weight_pruning_error_falls_exponentially_and_neuron_pruning_only_slowly()
     {
         var target = new[] { 0.5, -0.3, 0.8, -0.1 };

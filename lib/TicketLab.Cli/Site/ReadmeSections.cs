@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace TicketLab.Cli.Site;
+
+/// <summary>
+/// The parts of README.md that quote numbers: written from the results files between
+/// <c>&lt;!-- results:NAME --&gt;</c> and <c>&lt;!-- /results:NAME --&gt;</c> markers, so the front page cannot drift from
+/// what the notebooks measured (a test renders them again and compares).
+/// </summary>
+public static partial class ReadmeSections
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The generated sections, by marker name.</summary>
+    public static readonly IReadOnlyList<string> Names = ["findings", "verdict", "timings", "benchmarks"];
+
+    /// <summary>One section's Markdown, from the results files in <paramref name="resultsFolder"/>.</summary>
+    public static string Render(string name, string resultsFolder) => name switch
+    {
+        "findings" => Findings(resultsFolder),
+        "verdict" => Verdict(resultsFolder),
+        "timings" => Timings(resultsFolder),
+        "benchmarks" => Benchmarks(resultsFolder),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"accepted: {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>The current text of each section found in <paramref name="readme"/> (Markdown), by name.</summary>
+    public static IReadOnlyDictionary<string, string> Read(string readme) =>
+        SectionPattern().Matches(readme).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value.Trim('\n'));
+
+    /// <summary>
+    /// Rewrites every section of the README file from the results files; returns the names that changed. A section whose
+    /// results file is missing is left as it is and named in <paramref name="skipped"/> with what to run.
+    /// </summary>
+    public static IReadOnlyList<string> Update(string readmePath, string resultsFolder, List<string>? skipped = null)
+    {
+        var text = File.ReadAllText(readmePath);
+        var changed = new List<string>();
+        var updated = SectionPattern().Replace(text, m =>
+        {
+            var name = m.Groups["name"].Value;
+            string body;
+            try { body = Render(name, resultsFolder); }
+            catch (FileNotFoundException e) when (skipped is not null)
+            {
+                skipped.Add($"{name}: {e.Message}");
+                return m.Value;
+            }
+            if (body != m.Groups["body"].Value.Trim('\n')) changed.Add(name);
+            return $"<!-- results:{name} -->\n{body}\n<!-- /results:{name} -->";
+        });
+        if (changed.Count > 0) AtomicFile.WriteAllText(readmePath, updated);
+        return changed;
+    }
+
+    [GeneratedRegex(@"<!-- results:(?<name>[a-z]+) -->\n(?<body>.*?)<!-- /results:\k<name> -->", RegexOptions.Singleline)]
+    private static partial Regex SectionPattern();
+
+    static JsonObject Load(string folder, string name)
+    {
+        var path = Path.Combine(folder, name + ".json");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"README section needs {name}.json in {folder}: run " + (name switch
+            {
+                "benchmarks" => "dotnet run --project lib/TicketLab.Cli -c Release -- bench",
+                "notebook-runs" => "the main job (dotnet run --project lib/TicketLab.Cli -c Release -- notebooks)",
+                _ => $"notebooks/{name}.ipynb",
+            }) + ".", path);
+        return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} does not hold a JSON object.");
+    }
+
+    static IEnumerable<string> NotebookNames(string folder) =>
+        Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Where(n => n.Length > 2 && char.IsDigit(n[0]) && char.IsDigit(n[1]) && n[2] == '-').Order(StringComparer.Ordinal);
+
+    static string Findings(string folder)
+    {
+        var text = new StringBuilder("| Notebook | Question | Finding (full profile, quoted from `notebooks/results/`) |\n|---|---|---|\n");
+        foreach (var name in NotebookNames(folder))
+        {
+            var finding = Load(folder, name)["finding"]?.GetValue<string>() ?? throw new InvalidDataException($"{name}.json has no 'finding'.");
+            text.Append(CultureInfo.InvariantCulture, $"| [{name}](notebooks/{name}.ipynb) | {Escape(Title(name))} | {Escape(finding)} |\n");
+        }
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>A notebook's title (its first Markdown heading without the number), or "" when the notebook is not there.</summary>
+    static string Title(string name)
+    {
+        var path = Path.Combine(ProjectPaths.Notebooks, name + ".ipynb");
+        if (!File.Exists(path)) return "";
+        var first = (JsonNode.Parse(File.ReadAllText(path))?["cells"] as JsonArray)?.OfType<JsonObject>()
+            .FirstOrDefault(c => c["cell_type"]?.GetValue<string>() == "markdown")?["source"];
+        var line = first switch
+        {
+            JsonArray lines => lines.FirstOrDefault()?.GetValue<string>() ?? "",
+            JsonValue v => v.GetValue<string>().Split('\n')[0],
+            _ => "",
+        };
+        line = line.Trim().TrimStart('#').Trim();
+        var dot = line.IndexOf('·', StringComparison.Ordinal);
+        return dot >= 0 ? line[(dot + 1)..].Trim() : line;
+    }
+
+    static string Verdict(string folder)
+    {
+        var claims = Load(folder, "04-verdict")["claims"] as JsonArray ?? throw new InvalidDataException("04-verdict.json has no 'claims' list.");
+        var text = new StringBuilder("| Claim of the debate | Verdict | Measured |\n|---|---|---|\n");
+        foreach (var claim in claims.OfType<JsonObject>())
+            text.Append(CultureInfo.InvariantCulture, $"| {Escape(claim["claim"]!.GetValue<string>())} | **{Escape(claim["verdict"]!.GetValue<string>())}** | {Escape(claim["measured"]!.GetValue<string>())} |\n");
+        return text.ToString().TrimEnd('\n');
+    }
+
+    static string Timings(string folder)
+    {
+        var runs = Load(folder, NotebookRuns.Name);
+        var notebooks = runs["notebooks"] as JsonArray ?? throw new InvalidDataException("notebook-runs.json has no 'notebooks' list.");
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Measured by the main job ({runs["profile"]} profile) on {runs["machine"]}:\n\n");
+        text.Append("| Notebook | Full profile | Slowest cell | Peak memory |\n|---|---|---|---|\n");
+        double total = 0;
+        foreach (var run in notebooks.OfType<JsonObject>())
+        {
+            var seconds = run["seconds"]!.GetValue<double>();
+            total += seconds;
+            var slowest = (run["cells"] as JsonArray ?? []).OfType<JsonObject>().MaxBy(c => c["seconds"]!.GetValue<double>());
+            var slowestText = slowest is null ? "" : $"cell {slowest["cell"]}: {slowest["seconds"]!.GetValue<double>().ToString("0", Invariant)} s";
+            text.Append(CultureInfo.InvariantCulture, $"| {run["notebook"]} | {Duration(seconds)} | {slowestText} | {run["peak_mb"]!.GetValue<double>().ToString("0", Invariant)} MB |\n");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"| **all** | **{Duration(total)}** | | |");
+        return text.ToString();
+    }
+
+    static string Benchmarks(string folder)
+    {
+        var bench = Load(folder, "benchmarks");
+        var m = bench["measurements"] as JsonObject ?? [];
+        string N(JsonNode? node, string format) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d.ToString(format, Invariant) : "not measured";
+        var pytorch = bench["pytorch"] is JsonObject p ? $"PyTorch {p["version"]} ({p["blas"]}, {p["threads"]} threads)" : $"PyTorch not measured: {bench["pytorch_problem"]}";
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"One run of `bench` (rounds: {bench["rounds"]}) on {bench["machine"]}, {bench["threads"]} threads; peer: {pytorch}.\n\n");
+        text.Append("| Ratio | Value | Target | Made of |\n|---|---|---|---|\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `torchsharp_vs_pytorch_step_ratio` | **{N(bench["torchsharp_vs_pytorch_step_ratio"], "0.00")}** | ≤ 1.0 | one step of 784-300-100-10, batch 128, Adam: TorchSharp {N(m["torchsharp_step_ms"], "0.00")} ms, PyTorch {N(m["pytorch_step_ms"], "0.00")} ms |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `step_fraction_of_matmul_peak` | **{N(bench["step_fraction_of_matmul_peak"], "0.00")}** | | step {N(m["step_gflops"], "0.0")} GFLOP/s against {N(m["torchsharp_matmul_gflops"], "0")} GFLOP/s for a 1024² float32 product (PyTorch's: {N(m["pytorch_matmul_gflops"], "0")}) |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `detector_sampler_fraction_of_matmul_peak` | **{N(bench["detector_sampler_fraction_of_matmul_peak"], "0.00")}** | ≥ 0.30 | 32,768 random units scored on 2,000 images in {N(m["sampler_seconds"], "0.00")} s; the same products alone {N(m["sampler_products_seconds"], "0.00")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `ntk_fast_vs_autograd_speedup` | **{N(bench["ntk_fast_vs_autograd_speedup"], "0")}×** | ≥ 20 | 784-512-10, 500 images: layer-wise {N(m["ntk_fast_seconds"], "0.000")} s, per-example autograd {N(m["ntk_autograd_seconds"], "0.0")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `edge_popup_vs_dense_epoch_ratio` | **{N(bench["edge_popup_vs_dense_epoch_ratio"], "0.00")}** | ≤ 2.0 | one epoch on 20,000 images: dense {N(m["dense_epoch_seconds"], "0.00")} s, edge-popup {N(m["edge_popup_epoch_seconds"], "0.00")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `suite_seconds` (full profile) | **{N(bench["suite_seconds"], "0")} s** | < 900 | sum of `notebook_seconds` |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `slowest_cell_seconds` (full profile) | **{N(bench["slowest_cell_seconds"], "0")} s** | ≤ 90 | the slowest code cell of any notebook |");
+        return text.ToString();
+    }
+
+    static string Duration(double seconds) => seconds < 90 ? $"{seconds.ToString("0", Invariant)} s" : $"{(seconds / 60).ToString("0.0", Invariant)} min";
+
+    static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}
