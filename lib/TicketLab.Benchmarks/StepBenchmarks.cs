@@ -7,10 +7,16 @@ namespace TicketLab.Benchmarks;
 
 /// <summary>
 /// One training step of the baseline MLP (784-300-100-10, batch 128, Adam, cross-entropy) and the machine's float32
-/// square matrix product, the two things the PyTorch peer (pytorch_peer.py) times in the same way.
+/// square matrix product, the two things the PyTorch peer (pytorch_peer.py) times in the same way, at one LibTorch thread
+/// (what the trainer uses for a step this small, see IntraOpThreads) and at two.
 /// </summary>
 public class StepBenchmarks
 {
+    /// <summary>LibTorch intra-op threads for this case.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
+    int previousThreads;
     /// <summary>Side of the square matrices of the peak-rate product.</summary>
     public const int MatmulSize = 1024;
 
@@ -41,6 +47,8 @@ public class StepBenchmarks
     public void Setup()
     {
         TicketLab.Setup.TorchRuntime.EnsureLoaded();
+        previousThreads = get_num_threads();
+        set_num_threads(Threads);
         var generator = new Generator(0);
         net = new Mlp(new MlpOptions(), seed: 0);
         optimizer = optim.Adam(net.parameters(), 1e-3);
@@ -73,6 +81,7 @@ public class StepBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        set_num_threads(previousThreads);
         optimizer.Dispose();
         net.Dispose();
         foreach (var t in new[] { x, y, a, b }) t.Dispose();

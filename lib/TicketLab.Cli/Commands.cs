@@ -21,7 +21,7 @@ public static class Commands
                   data/cache/executed/quick/ and leaves notebooks/ untouched. Then it renders the static site:
                   docs/ for the full profile, data/cache/executed/quick/site/ for the quick one.
 
-              bench [--rounds N] [--threads N] [--no-install]
+              bench [--rounds N] [--no-install]
                   BenchmarkDotNet benchmarks printed as ratios measured within one run and written to
                   notebooks/results/benchmarks.json: a training step against PyTorch (Debian's python3-torch,
                   installed with apt-get when missing and run as root, unless --no-install) and against the
@@ -97,10 +97,9 @@ public static class Commands
     /// <summary>Benchmarks that print ratios measured within one run and write notebooks/results/benchmarks.json.</summary>
     public static int Bench(string[] args)
     {
-        var options = ParseOptions(args, ["--rounds", "--threads"], ["--no-install"]);
+        var options = ParseOptions(args, ["--rounds"], ["--no-install"]);
         var bench = new TicketLab.Benchmarks.BenchOptions(
             Rounds: options.TryGetValue("--rounds", out var r) ? ParseInt("--rounds", r) : 5,
-            Threads: options.TryGetValue("--threads", out var t) ? ParseInt("--threads", t) : 0,
             InstallPeer: !options.ContainsKey("--no-install"));
         AnsiConsole.MarkupLineInterpolated($"Benchmarks on {MachineDescription.Current}");
         var rows = TicketLab.Benchmarks.BenchmarkSuite.Run(bench, line => AnsiConsole.WriteLine(line));

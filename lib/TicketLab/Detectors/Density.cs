@@ -49,6 +49,28 @@ public static class Density
         return new DensityCurve(label, grid, mean, low, high, qualitiesPerSeed[0].Length);
     }
 
+    /// <summary>
+    /// The largest vertical distance between two density curves on their common grid: the two-sample Kolmogorov-Smirnov
+    /// statistic of the unit qualities (read on the grid), i.e. how far training moved the whole curve.
+    /// </summary>
+    public static double MaxDistance(DensityCurve before, DensityCurve after)
+    {
+        if (!before.Quality.SequenceEqual(after.Quality)) throw new ArgumentException("the curves must share one quality grid.", nameof(after));
+        return before.Mean.Zip(after.Mean, (a, b) => Math.Abs(a - b)).Max();
+    }
+
+    /// <summary>
+    /// The distance two samples of <paramref name="n"/> and <paramref name="m"/> units from the same distribution exceed
+    /// with probability <paramref name="alpha"/> (asymptotic two-sample Kolmogorov-Smirnov: c(α)·√((n+m)/(nm)), c(α) = √(−ln(α/2)/2)).
+    /// </summary>
+    public static double KsCritical(int n, int m, double alpha = 0.05)
+    {
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "accepted: 1 or more units");
+        if (m < 1) throw new ArgumentOutOfRangeException(nameof(m), m, "accepted: 1 or more units");
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "accepted: a probability in (0, 1)");
+        return Math.Sqrt(-Math.Log(alpha / 2) / 2) * Math.Sqrt((n + m) / ((double)n * m));
+    }
+
     /// <summary>Rejects a quality outside [0.5, 1] (qualities are max(AUC, 1 − AUC)).</summary>
     public static void CheckQuality(double quality, string name)
     {

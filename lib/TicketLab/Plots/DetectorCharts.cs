@@ -30,6 +30,7 @@ public static class DetectorCharts
             .WithXAxisStyle<double, double, string>(TitleText: "detector quality q = max(AUC, 1 − AUC) of the unit's best class")
             .WithYAxisStyle<double, double, string>(TitleText: "fraction of units with quality ≥ q", AxisType: StyleParam.AxisType.Log);
         var figure = Charts.Finish(chart, title, Style.Width + 240, Style.Height + 60);
+        Charts.SetAxis(figure.Chart, "yaxis", "exponentformat", "power"); // 10⁻⁵, not "10µ": these are fractions
         VerticalMarks(figure.Chart, marks.ToList());
         return figure;
     }

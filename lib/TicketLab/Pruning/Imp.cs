@@ -53,7 +53,7 @@ public static class Imp
     {
         options.Validate();
         training.Validate();
-        if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed.", nameof(seeds));
+        if (seeds.Count == 0) return [];
         if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
         using var slots = new SemaphoreSlim(parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings);
         var total = seeds.Count * (1 + 3 * options.Rounds);

@@ -28,6 +28,9 @@ public static class Claims
     /// <summary>Features count as "fixed" when the widest net's relative feature change is below 5%.</summary>
     public const double FixedFeatureChange = 0.05;
 
+    /// <summary>SubsetSum errors at or below this are double-precision rounding and are left out of the fit.</summary>
+    public const double DoublePrecisionFloor = 1e-12;
+
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Every claim with its measurement and verdict, in the order of the debate.</summary>
@@ -48,7 +51,10 @@ public static class Claims
             rareClasses == log2.Count ? "holds" : rareClasses == 0 ? "fails" : "holds only for some classes",
             rareClasses == log2.Count
                 ? $"Every class's trained-quality detector is rarer than 1 in 2^{-RareLog2:0} random units, yet a width of 2^{F(-median, "0")} would hold one for the median class."
-                : $"{rareClasses} of {log2.Count} classes are rarer than 1 in 2^{-RareLog2:0}; the others have trained-quality detectors in ordinary random layers.",
+                : $"{rareClasses} of {log2.Count} classes are rarer than 1 in 2^{-RareLog2:0}; "
+                  + "for " + string.Join(", ", classes.Where(c => SuiteResults.Number(c, n01, "init_density_log2") > RareLog2)
+                      .Select(c => $"{c["class"]?.GetValue<string>()} (2^{F(SuiteResults.Number(c, n01, "init_density_log2"), "0.0")})"))
+                  + $" a trained-quality detector turns up within every 2^{-RareLog2:0} random units.",
             n01));
         var beyondDebate = log2.Count(l => l <= DebateLog2);
         claims.Add(new(
@@ -85,19 +91,31 @@ public static class Claims
                 ? "The trained net and its first-order Taylor expansion agree better and better as width grows, and the infinite-width kernel predicts the same task."
                 : "The linearization does not track the trained net better at larger widths.",
             n02));
-        var q = SuiteResults.Number(results.Ntk, n02, "density_shift_quality");
-        var lazyShift = SuiteResults.Number(results.Ntk, n02, "lazy_density_shift");
-        var richShift = SuiteResults.Number(results.Ntk, n02, "rich_density_shift");
+        var lazyDistance = SuiteResults.Number(results.Ntk, n02, "lazy_density_distance");
+        var richDistance = SuiteResults.Number(results.Ntk, n02, "rich_density_distance");
+        var critical = SuiteResults.Number(results.Ntk, n02, "density_distance_critical");
         var lazyFeatures = SuiteResults.Number(results.Ntk, n02, "lazy_rich.lazy_feature_change");
         var richFeatures = SuiteResults.Number(results.Ntk, n02, "lazy_rich.rich_feature_change");
-        var lazyHolds = Math.Abs(lazyShift) < Math.Abs(richShift) / 2;
+        // Standard training (notebook 01: Adam, the full training set) against the same nets at init, all hidden units of 3 seeds.
+        var standard = Detectors.StoredDensityCurves.Read(results.Density, n01);
+        var standardInit = standard.Get(Condition.Init, n01).Curve;
+        var standardTrained = standard.Get(Condition.Trained, n01).Curve;
+        var standardDistance = Detectors.Density.MaxDistance(standardInit, standardTrained);
+        var standardUnits = standardInit.Units * standard.Curves.First(c => c.Condition == "init" && !c.Sampled).Seeds;
+        var standardCritical = Detectors.Density.KsCritical(standardUnits, standardUnits);
+        var lazyStill = lazyDistance < critical;
+        var richMoves = richDistance >= critical;
+        var standardMoves = standardDistance >= standardCritical;
         claims.Add(new(
             "Hence \"slight tweaks\" of a nearly-good random detector cannot happen, so random detectors cannot help NTK-regime learning.",
-            $"Same architecture, fraction of hidden units with quality ≥ {F(q, "0.00")}: lazy training shifts it by {F(lazyShift, "+0.0000;-0.0000")} (features move {F(lazyFeatures, "0.000")}), rich μP training by {F(richShift, "+0.0000;-0.0000")} (features move {F(richFeatures, "0.000")}).",
-            lazyHolds && richShift > 0 ? "holds only in the lazy regime" : lazyHolds ? "holds" : "fails",
-            lazyHolds && richShift > 0
-                ? "Lazy training leaves the detector density where it was, while rich training, which moves features, raises it: the claim describes NTK training, not training in general."
-                : lazyHolds ? "Neither regime moves the density much." : "Lazy training shifts detector density as much as rich training does.",
+            $"How far training moves the detector-density curve of the hidden units (largest vertical distance, i.e. the Kolmogorov-Smirnov statistic): lazy NTK training {F(lazyDistance, "0.000")} (features move {F(lazyFeatures, "0.000")}), "
+            + $"rich μP training {F(richDistance, "0.000")} (features move {F(richFeatures, "0.000")}), both against {F(critical, "0.000")} expected by chance at 5%; standard training of the baseline {F(standardDistance, "0.000")} (chance: {F(standardCritical, "0.000")}).",
+            !lazyStill ? "fails" : richMoves || standardMoves ? "holds only in the lazy regime" : "holds",
+            !lazyStill
+                ? "Lazy training moves the detector density further than chance allows."
+                : richMoves || standardMoves
+                    ? $"Lazy training leaves the detector density where chance would put it, while {(standardMoves ? "standard training" : "rich training")} moves it well beyond chance: the claim describes NTK training, not training in general."
+                    : "No training measured here moves the detector density beyond chance.",
             n02));
 
         // Claim 3: pruning as optimization.
@@ -151,16 +169,31 @@ public static class Claims
             n03));
         var subset = SuiteResults.List(results.Pruning, n03, "subset_sum").OfType<JsonObject>()
             .Select(s => (N: SuiteResults.Number(s, n03, "n"), Error: SuiteResults.Number(s, n03, "error"))).ToList();
-        var bitsPerWeight = LinearSlope(subset.Select(s => s.N), subset.Select(s => -Math.Log2(Math.Max(s.Error, 1e-300))));
+        // Below 1e-12 the error is double-precision rounding, not the subset: the fit stops there.
+        var resolved = subset.Where(s => s.Error > DoublePrecisionFloor).ToList();
+        var bitsPerWeight = resolved.Count < 2 ? 0 : LinearSlope(resolved.Select(s => s.N), resolved.Select(s => -Math.Log2(s.Error)));
         claims.Add(new(
             "Strong LTH: pruning alone, with no training, can approximate a target network (SubsetSum: O(log 1/ε) random weights per target weight).",
-            $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N:0}, {F(subset[^1].Error, "0.0e0")} at n = {subset[^1].N:0}; {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
+            $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N:0}, {F(resolved[^1].Error, "0.0e0")} at n = {resolved[^1].N:0} "
+            + $"(beyond that, double-precision rounding); {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
             bitsPerWeight > 0.2 ? "holds" : "fails",
             bitsPerWeight > 0.2
                 ? "The error falls exponentially in the number of random weights, so a logarithmic overparametrization suffices, as Pensia et al. prove."
                 : "The error does not fall exponentially with the number of random weights.",
             n03));
         return claims;
+    }
+
+    /// <summary>"5 hold, 4 hold only under a condition, 1 fails": how many claims got each kind of verdict.</summary>
+    public static string Tally(IReadOnlyList<ClaimVerdict> claims)
+    {
+        static string Part(int n, string one, string many) => $"{n} {(n == 1 ? one : many)}";
+        return string.Join(", ", new[]
+        {
+            Part(claims.Count(c => c.Verdict == "holds"), "holds", "hold"),
+            Part(claims.Count(c => c.Verdict.StartsWith("holds only", StringComparison.Ordinal)), "holds only under a condition", "hold only under a condition"),
+            Part(claims.Count(c => c.Verdict == "fails"), "fails", "fail"),
+        });
     }
 
     /// <summary>The rows for results/04-verdict.json.</summary>

@@ -30,6 +30,19 @@ public class StoredDensityCurvesTests
     }
 
     [Fact]
+    public void The_distance_between_curves_is_the_two_sample_KS_statistic()
+    {
+        // Hand-computed: survival fractions at q = 0.5, 0.6, ..., 1.0 are (1, 1, .75, .5, .25, 0) and (1, 1, 1, .75, .5, .25).
+        var before = Curve("before", [0.65f, 0.75f, 0.85f, 0.95f]);
+        var after = Curve("after", [0.75f, 0.85f, 0.95f, 1.0f]);
+        Assert.Equal(0.25, Density.MaxDistance(before, after), 10);
+        Assert.Equal(0, Density.MaxDistance(before, before));
+        // c(0.05) = sqrt(ln(40) / 2) = 1.3581; for 400 and 400 units, times sqrt(2/400).
+        Assert.Equal(1.3581 * Math.Sqrt(2.0 / 400), Density.KsCritical(400, 400), 4);
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Density.KsCritical(0, 10)).ParamName);
+    }
+
+    [Fact]
     public void Curves_on_different_grids_or_missing_keys_are_refused_with_the_notebook_named()
     {
         var a = Curve("a", [0.6f]);

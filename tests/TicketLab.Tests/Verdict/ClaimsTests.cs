@@ -6,7 +6,7 @@ namespace TicketLab.Tests.Verdict;
 public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
-    static SuiteResults Synthetic(double initLog2 = -16, double lazyShift = -0.007, double richShift = 0.02, double prunedDensity = 0.13,
+    static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
         double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null)
     {
         featureChange ??= [0.06, 0.03, 0.02];
@@ -15,7 +15,14 @@ public class ClaimsTests
         {
             ["class"] = $"class {c}", ["trained_best_quality"] = 0.9 + c * 0.009, ["init_density_log2"] = initLog2 - c, ["method"] = "measured",
         }).ToArray());
-        var density = new JsonObject { ["profile"] = "full", ["classes"] = classes, ["finding"] = "01" };
+        // Hidden-unit qualities at init, and after standard training either shifted up by 0.1 or left as they were.
+        var grid = TicketLab.Detectors.Density.Grid(0.5, 1.0, 0.01);
+        var initUnits = Enumerable.Range(0, 400).Select(i => 0.5f + 0.45f * i / 400).ToArray();
+        var trainedUnits = initUnits.Select(q => standardMoves ? Math.Min(1f, q + 0.1f) : q).ToArray();
+        var hidden = TicketLab.Detectors.StoredDensityCurves.From([784, 300, 100, 10], 2000, 1,
+            (TicketLab.Plots.Condition.Init, TicketLab.Detectors.Density.Curve("init", [initUnits], grid)),
+            (TicketLab.Plots.Condition.Trained, TicketLab.Detectors.Density.Curve("trained", [trainedUnits], grid)));
+        var density = new JsonObject { ["profile"] = "full", ["classes"] = classes, [TicketLab.Detectors.StoredDensityCurves.Key] = hidden.ToJson(), ["finding"] = "01" };
         var ntk = new JsonObject
         {
             ["profile"] = "full",
@@ -25,9 +32,9 @@ public class ClaimsTests
             ["linearization_rmse"] = new JsonArray(0.02, 0.01, 0.005),
             ["test_accuracy"] = new JsonArray(0.70, 0.71, 0.72),
             ["kernel_regression_accuracy"] = new JsonObject { ["ntk"] = 0.8, ["nngp"] = 0.79 },
-            ["density_shift_quality"] = 0.9,
-            ["lazy_density_shift"] = lazyShift,
-            ["rich_density_shift"] = richShift,
+            ["lazy_density_distance"] = lazyDistance,
+            ["rich_density_distance"] = richDistance,
+            ["density_distance_critical"] = 0.096,
             ["lazy_rich"] = new JsonObject { ["lazy_feature_change"] = 0.05, ["rich_feature_change"] = 0.4 },
             ["finding"] = "02",
         };
@@ -83,11 +90,13 @@ public class ClaimsTests
     }
 
     [Fact]
-    public void Lazy_training_claim_depends_on_both_regimes()
+    public void Lazy_training_claim_compares_each_curve_shift_with_chance()
     {
+        // Standard training moves the curve (by 0.1 > 0.055 for 400 units each), lazy training not beyond chance.
         Assert.Equal("holds only in the lazy regime", Find(Claims.Judge(Synthetic()), "slight tweaks").Verdict);
-        Assert.Equal("fails", Find(Claims.Judge(Synthetic(lazyShift: 0.03, richShift: 0.02)), "slight tweaks").Verdict);
-        Assert.Equal("holds", Find(Claims.Judge(Synthetic(lazyShift: 0.001, richShift: -0.01)), "slight tweaks").Verdict);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(lazyDistance: 0.12)), "slight tweaks").Verdict);
+        Assert.Equal("holds", Find(Claims.Judge(Synthetic(standardMoves: false)), "slight tweaks").Verdict);
+        Assert.Equal("holds only in the lazy regime", Find(Claims.Judge(Synthetic(richDistance: 0.2, standardMoves: false)), "slight tweaks").Verdict);
     }
 
     [Fact]
