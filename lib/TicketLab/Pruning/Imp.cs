@@ -75,22 +75,12 @@ public static class Imp
             }
         }
         var chains = seeds.Select(seed => Task.Run(() => Chain(netOptions, seed, data, training, options, Train))).ToArray();
-        try
+        SideBySide.Wait(Task.WhenAll(chains), () =>
         {
-            // Progress is reported from the calling thread (a notebook's display belongs to the cell's thread).
-            while (!Task.WaitAll(chains, TimeSpan.FromSeconds(1)))
-            {
-                string now;
-                lock (running) now = string.Join("; ", running);
-                onProgress?.Invoke($"{Volatile.Read(ref done)} of {total} trainings done; training {now}");
-            }
-        }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
-        {
-            // Surface the first real failure (e.g. a diverged training names its step) rather than the aggregate.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
-        }
-        onProgress?.Invoke($"{total} of {total} trainings done");
+            string now;
+            lock (running) now = string.Join("; ", running);
+            onProgress?.Invoke(now.Length == 0 ? $"{Volatile.Read(ref done)} of {total} trainings done" : $"{Volatile.Read(ref done)} of {total} trainings done; training {now}");
+        });
         return chains.Select(c => c.Result).ToList();
     }
 

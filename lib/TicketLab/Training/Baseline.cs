@@ -26,7 +26,7 @@ public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptio
         format = 2,
         data = new { Data.Dataset, Data.Source, Data.TrainPerClass, Data.TestPerClass },
         net = new { Net.LayerSizes, Net.Parametrization, Net.Activation, Net.WeightStd, Net.BiasStd, Net.BaseWidth },
-        // Field by field, as the record serialized before EvaluateEveryEpochs existed (it does not change the weights): old caches stay valid.
+        // Field by field: EvaluateEveryEpochs only changes how often the test set is scored, not the weights.
         training = new { Training.Epochs, Training.BatchSize, Training.LearningRate, Training.Optimizer, Training.Momentum, Training.WeightDecay, Training.Loss, Training.Seed, Training.EvaluationsPerEpoch, Training.Device },
         InitSeed,
     });
@@ -116,15 +116,7 @@ public static class Baseline
             lock (latest) now = (TrainProgress?[])latest.Clone();
             for (var i = 0; i < now.Length; i++) if (now[i] is { } p) onProgress(i, p);
         }
-        try
-        {
-            while (!work.Wait(TimeSpan.FromSeconds(1))) Report();
-        }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
-        }
-        Report();
+        SideBySide.Wait(work, Report);
         return runs.Select(r => r!).ToList();
     }
 }
