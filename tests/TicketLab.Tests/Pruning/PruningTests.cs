@@ -65,6 +65,26 @@ public class PruningTests
     }
 
     [Theory]
+    [InlineData(0.5, false)]
+    [InlineData(0.05, false)]
+    [InlineData(0.93, true)]
+    public void The_top_k_mask_keeps_the_largest_entries_exactly_even_with_ties(double keep, bool ties)
+    {
+        // Independent oracle: the indices of torch.topk. Negative entries and ties (values rounded to 0.1) included.
+        var scores = randn([300, 97], generator: new Generator(11));
+        if (ties) scores = scores.mul(10).round().div(10);
+        var kept = TopKMask.KeptCount(scores.numel(), keep);
+        using var mask = TopKMask.apply(scores, keep);
+        Assert.Equal(kept, mask.sum().item<float>());
+        var expected = zeros(scores.numel());
+        expected.index_fill_(0, scores.flatten().topk((int)kept).indexes, 1.0);
+        if (!ties) Assert.True(mask.flatten().equal(expected).all().item<bool>(), "the mask differs from top-k");
+        // Every kept entry is at least as large as every dropped one.
+        var flat = scores.flatten();
+        Assert.True(flat.masked_select(mask.flatten().gt(0)).min().item<float>() >= flat.masked_select(mask.flatten().eq(0)).max().item<float>());
+    }
+
+    [Theory]
     [InlineData(FrozenInit.KaimingNormal, 0.5)]
     [InlineData(FrozenInit.SignedKaimingConstant, 0.3)]
     public void Edge_popup_keeps_exactly_its_fraction_freezes_weights_and_trains_scores(FrozenInit init, double keep)
