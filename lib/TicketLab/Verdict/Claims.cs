@@ -28,6 +28,9 @@ public static class Claims
     /// <summary>Features count as "fixed" when the widest net's relative feature change is below 5%.</summary>
     public const double FixedFeatureChange = 0.05;
 
+    /// <summary>A winning ticket is looked for among IMP levels with at most this fraction of the weights.</summary>
+    public const double TicketSparsity = 0.25;
+
     /// <summary>SubsetSum errors at or below this are double-precision rounding and are left out of the fit.</summary>
     public const double DoublePrecisionFloor = 1e-12;
 
@@ -154,14 +157,19 @@ public static class Claims
             n03));
         var imp = SuiteResults.List(results.Pruning, n03, "imp").OfType<JsonObject>().ToList();
         var impDense = SuiteResults.Number(imp[0], n03, "ticket");
-        var sparse = imp.Where(l => SuiteResults.Number(l, n03, "weights_remaining") <= 0.25 && l["reinit"] is JsonValue)
+        var levels = imp.Where(l => l["reinit"] is JsonValue)
             .Select(l => (Remaining: SuiteResults.Number(l, n03, "weights_remaining"), Ticket: SuiteResults.Number(l, n03, "ticket"),
                 Reinit: SuiteResults.Number(l, n03, "reinit"), Random: SuiteResults.Number(l, n03, "random_mask")))
-            .MaxBy(l => l.Ticket);
+            .ToList();
+        if (levels.Count == 0) throw new InvalidDataException($"The results of {n03} have no pruned IMP level: rerun notebooks/{n03}.ipynb with ImpRounds of 1 or more.");
+        // The papers' regime is 10-20% of the weights; a short run (quick profile) is judged at its sparsest level instead.
+        var sparseEnough = levels.Any(l => l.Remaining <= TicketSparsity);
+        var sparse = sparseEnough ? levels.Where(l => l.Remaining <= TicketSparsity).MaxBy(l => l.Ticket) : levels.MinBy(l => l.Remaining);
         var ticketHolds = sparse.Ticket >= impDense - 0.005 && sparse.Ticket > sparse.Reinit && sparse.Ticket > sparse.Random;
         claims.Add(new(
             "LTH papers show that a trained net can be pruned to a sparse \"winning ticket\" that trains as well from its initial weights.",
-            $"IMP with rewinding, best level at ≤ 25% of the weights: {F(sparse.Remaining, "0%")} remaining, ticket {F(sparse.Ticket, "0.0000")} against dense {F(impDense, "0.0000")}, same mask re-initialized {F(sparse.Reinit, "0.0000")}, random mask {F(sparse.Random, "0.0000")}.",
+            (sparseEnough ? $"IMP with rewinding, best level at ≤ {F(TicketSparsity, "0%")} of the weights: " : $"IMP with rewinding, sparsest level reached (none at ≤ {F(TicketSparsity, "0%")}): ")
+            + $"{F(sparse.Remaining, "0%")} remaining, ticket {F(sparse.Ticket, "0.0000")} against dense {F(impDense, "0.0000")}, same mask re-initialized {F(sparse.Reinit, "0.0000")}, random mask {F(sparse.Random, "0.0000")}.",
             ticketHolds ? "holds" : "fails",
             ticketHolds
                 ? "The ticket matches the dense net and beats both controls, so the kept initial values matter, not only the sparsity."

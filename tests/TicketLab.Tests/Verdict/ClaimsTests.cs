@@ -7,7 +7,7 @@ public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
     static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
-        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null)
+        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21)
     {
         featureChange ??= [0.06, 0.03, 0.02];
         subsetErrors ??= [0.3, 1e-3, 1e-6];
@@ -48,7 +48,8 @@ public class ClaimsTests
             ["edge_popup"] = new JsonArray(new JsonObject { ["init"] = "SignedKaimingConstant", ["keep_fraction"] = 0.3, ["accuracy"] = 0.815 }),
             ["imp"] = new JsonArray(
                 new JsonObject { ["weights_remaining"] = 1.0, ["ticket"] = 0.843, ["reinit"] = null, ["random_mask"] = null },
-                new JsonObject { ["weights_remaining"] = 0.21, ["ticket"] = ticket, ["reinit"] = reinit, ["random_mask"] = 0.83 }),
+                new JsonObject { ["weights_remaining"] = 0.64, ["ticket"] = 0.85, ["reinit"] = 0.84, ["random_mask"] = 0.84 },
+                new JsonObject { ["weights_remaining"] = sparsest, ["ticket"] = ticket, ["reinit"] = reinit, ["random_mask"] = 0.83 }),
             ["detector_quality"] = 0.95,
             ["init_detector_density_at_trained_quality"] = 0.005,
             ["pruned_detector_density_at_trained_quality"] = prunedDensity,
@@ -115,6 +116,15 @@ public class ClaimsTests
         Assert.Equal("fails", Find(Claims.Judge(Synthetic(ticket: 0.82)), "winning ticket").Verdict);
         Assert.Equal("fails", Find(Claims.Judge(Synthetic(reinit: 0.87)), "winning ticket").Verdict);
         Assert.Equal("fails", Find(Claims.Judge(Synthetic(subsetErrors: [0.3, 0.29, 0.3])), "Strong LTH").Verdict);
+    }
+
+    [Fact]
+    public void A_short_IMP_run_is_judged_at_its_sparsest_level_and_says_so()
+    {
+        var claim = Find(Claims.Judge(Synthetic(sparsest: 0.51)), "winning ticket");
+        Assert.Contains("sparsest level reached (none at ≤ 25%): 51% remaining", claim.Measured);
+        Assert.Equal("holds", claim.Verdict);
+        Assert.Contains("best level at ≤ 25% of the weights: 21% remaining", Find(Claims.Judge(Synthetic()), "winning ticket").Measured);
     }
 
     [Fact]
