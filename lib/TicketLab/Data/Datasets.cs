@@ -38,7 +38,6 @@ public sealed record DataOptions(
 }
 
 /// <summary>A dataset at a glance, for notebook tables.</summary>
-[Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record DataSummary(string Dataset, string Origin, int TrainImages, int TestImages, string ImageSize, int Classes, string Licence);
 
 /// <summary>A loaded dataset: training and test images, where they came from, and the training set's pixel statistics.</summary>

@@ -1,6 +1,5 @@
 using TicketLab.Data;
 using TicketLab.Nets;
-using TicketLab.Plots;
 using static TorchSharp.torch;
 
 namespace TicketLab.Detectors;
@@ -15,29 +14,10 @@ namespace TicketLab.Detectors;
 /// <param name="Tail">Options of the tail fit and its band.</param>
 public sealed record DetectorStudyOptions(int EvaluationPerClass, int RandomUnits, int Layer2Units, int PairUnits, long[] ExtraSeeds, int ValidationUnits, TailOptions Tail);
 
-/// <summary>Inputs and labels on which units are scored.</summary>
-public sealed record EvaluationSet(Tensor Inputs, Tensor Labels, int Classes, IReadOnlyList<string> ClassNames) : IDisposable
-{
-    /// <summary>The first <paramref name="perClass"/> test images of each class, standardized like the training data.</summary>
-    public static EvaluationSet FromTest(LabeledData data, int perClass)
-    {
-        var test = data.Test.BalancedSubset(perClass);
-        return new EvaluationSet(test.ImagesTensor(data.PixelMean, data.PixelStd), test.LabelsTensor(), data.Info.ClassNames.Length, data.Info.ClassNames);
-    }
-
-    /// <summary>Frees the tensors.</summary>
-    public void Dispose()
-    {
-        Inputs.Dispose();
-        Labels.Dispose();
-    }
-}
-
 /// <summary>The hidden units of one net, scored: layer 1 first.</summary>
 public sealed record ScoredNet(string Condition, long Seed, IReadOnlyList<UnitScores> Layers);
 
 /// <summary>One row of the layer table.</summary>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record LayerSummary(string Condition, string Layer, int Units, double MeanBestQuality, double MaxQuality, int UnitsAtLeast0_9, int UnitsAtLeast0_95, double MeanSelectivity);
 
 /// <summary>One class: the trained net's best detector and how rare that quality is at initialization.</summary>
@@ -51,7 +31,6 @@ public sealed record LayerSummary(string Condition, string Layer, int Units, dou
 /// <param name="Method">measured or extrapolated.</param>
 /// <param name="Layer2Log2">The same density among random second-layer units, in bits.</param>
 /// <param name="Layer2Method">measured or extrapolated.</param>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record ClassDetectorRow(string Class, double TrainedBestQuality, int TrainedBestLayer, string OtherSeeds, double InitDensity, double InitLog2, string Band, string Method,
     double Layer2Log2, string Layer2Method);
 
@@ -65,7 +44,6 @@ public sealed record ClassDetectorRow(string Class, double TrainedBestQuality, i
 /// <param name="Band">90% band in bits.</param>
 /// <param name="Method">measured or extrapolated.</param>
 /// <param name="RandomUnits">Random units sampled.</param>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record PairConceptResult(string Concept, double TrainedBestQuality, int TrainedBestLayer, double InitBestQuality, double InitDensity, double InitLog2,
     string Band, string Method, int RandomUnits);
 

@@ -29,10 +29,13 @@ public sealed record SamplerOptions(int Units = 1_000_000, int BatchSize = 4096,
 /// <param name="Done">Units scored.</param>
 /// <param name="Total">Units planned.</param>
 /// <param name="Seconds">Seconds since the start.</param>
-public sealed record SamplerProgress(long Done, long Total, double Seconds)
+public sealed record SamplerProgress(long Done, long Total, double Seconds) : IProgressReport
 {
-    /// <summary>As a progress line for notebooks.</summary>
-    public Plots.ProgressLine Line => new($"{Done:N0} of {Total:N0} random units scored · {Done / Math.Max(Seconds, 1e-9):N0} units/s · {Seconds:0} s", Done / (double)Total);
+    /// <summary>"12,288 of 1,000,000 random units scored · 60,000 units/s · 2 s".</summary>
+    public string Text => $"{Done:N0} of {Total:N0} random units scored · {Done / Math.Max(Seconds, 1e-9):N0} units/s · {Seconds:0} s";
+
+    /// <summary>Fraction done.</summary>
+    public double Fraction => Done / (double)Total;
 }
 
 /// <summary>Scores of sampled random units, with what the run cost.</summary>

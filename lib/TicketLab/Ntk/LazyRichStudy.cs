@@ -2,7 +2,6 @@ using System.Diagnostics;
 using TicketLab.Data;
 using TicketLab.Detectors;
 using TicketLab.Nets;
-using TicketLab.Plots;
 using TicketLab.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,7 +18,6 @@ namespace TicketLab.Ntk;
 /// <param name="NtkRelativeError">‖Θ_0 − Θ_∞‖ / ‖Θ_∞‖: the initial empirical NTK against the analytic one (NaN when not comparable).</param>
 /// <param name="TestAccuracy">Test accuracy after training.</param>
 /// <param name="Seconds">Wall-clock seconds for this point.</param>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record MovementPoint(string Label, int Width, double RelativeWeightChange, double RelativeFeatureChange, double RelativeKernelChange,
     double LinearizationRmse, double NtkRelativeError, double TestAccuracy, double Seconds);
 

@@ -10,6 +10,9 @@ namespace TicketLab.Plots;
 [TypeFormatterSource(typeof(ProgressLineFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record ProgressLine(string Text, double? Fraction = null)
 {
+    /// <summary>A report of a library run (training, sampling) as a line.</summary>
+    public static ProgressLine Of(IProgressReport report) => new(report.Text, report.Fraction);
+
     /// <summary>The marker attribute the main job looks for.</summary>
     public const string Marker = "data-ticketlab-progress";
 

@@ -34,6 +34,12 @@ public static class Tables
             .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
             .Select(p => (p.Name, Format(p.GetValue(record))));
 
+    /// <summary>Longer lists show their first items and their length.</summary>
+    const int ListItemsShown = 12;
+
+    static string List(IReadOnlyList<object?> items) =>
+        "[" + string.Join(", ", items.Take(ListItemsShown).Select(Format)) + (items.Count > ListItemsShown ? $", … ({items.Count} items)" : "") + "]";
+
     /// <summary>One value as text.</summary>
     public static string Format(object? value) => value switch
     {
@@ -42,21 +48,10 @@ public static class Tables
         double d => d.ToString(Math.Abs(d) >= 1000 || d == Math.Floor(d) ? "0.##" : "0.####", CultureInfo.InvariantCulture),
         float f => Format((double)f),
         string s => s,
-        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Format)) + "]",
+        System.Collections.IEnumerable items => List(items.Cast<object?>().ToList()),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
-}
-
-/// <summary>Formatters that show any record as a <see cref="Tables"/> table (found by .NET Interactive's naming convention).</summary>
-public sealed class TableFormatterSource
-{
-    /// <summary>HTML and plain-text formatters.</summary>
-    public IEnumerable<object> CreateTypeFormatters()
-    {
-        yield return new TableFormatter("text/html", Tables.Html);
-        yield return new TableFormatter("text/plain", Tables.Text);
-    }
 }
 
 /// <summary>One convention-based formatter: a MIME type and a function that renders an instance.</summary>

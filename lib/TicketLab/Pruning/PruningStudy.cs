@@ -1,13 +1,11 @@
 using TicketLab.Data;
 using TicketLab.Detectors;
-using TicketLab.Plots;
 using TicketLab.Training;
 using static TorchSharp.torch;
 
 namespace TicketLab.Pruning;
 
 /// <summary>One edge-popup run: the frozen random net pruned to a keep fraction, and a random mask of the same net.</summary>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record EdgePopupPoint(string Init, double KeepFraction, double Accuracy, double RandomMaskAccuracy, double Seconds);
 
 /// <summary>The steps of notebook 03.</summary>

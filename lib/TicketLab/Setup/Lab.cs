@@ -12,8 +12,8 @@ namespace TicketLab.Setup;
 /// <param name="Natives">What was done to load LibTorch's native library.</param>
 /// <param name="Plotting">What was done so Plotly.NET loads.</param>
 /// <param name="StaticImages">Which browser draws the static copies of charts (or how to get one).</param>
-[Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
-public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting, string StaticImages);
+/// <param name="Tables">How the library's records are displayed (formatters registered with the kernel).</param>
+public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting, string StaticImages, string Tables);
 
 /// <summary>The one call at the top of every notebook: makes a .NET Interactive kernel ready for the suite.</summary>
 public static class Lab
@@ -22,7 +22,7 @@ public static class Lab
 
     /// <summary>
     /// Loads TorchSharp's natives (relaxing GLIBCXX_3.4.32 where libstdc++ lacks it), lets Plotly.NET use the kernel's
-    /// FSharp.Core, and seeds TorchSharp's global generator. Safe to call again.
+    /// FSharp.Core, registers the table formatters of the library's records and seeds TorchSharp's global generator. Safe to call again.
     /// </summary>
     public static LabSession Start(long seed = 0, string device = "cpu")
     {
@@ -32,7 +32,7 @@ public static class Lab
         torch.manual_seed(seed);
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "?";
         return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads", natives, plotting,
-            Plots.StaticImages.Status);
+            Plots.StaticImages.Status, Plots.RecordFormatters.Register());
     }
 
     /// <summary>

@@ -8,7 +8,6 @@ namespace TicketLab.Training;
 /// <param name="Net">The 784-300-100-10 ReLU MLP.</param>
 /// <param name="Training">Adam, learning rate 1e-3, batch 128 (15 epochs; 3 in the quick profile).</param>
 /// <param name="InitSeed">Seed of the initial weights.</param>
-[Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptions Training, long InitSeed)
 {
     /// <summary>The baseline of a profile.</summary>
@@ -68,7 +67,6 @@ public sealed record BaselineRun(BaselineConfig Config, Mlp Initial, Mlp Trained
 /// <param name="Steps">Optimizer steps.</param>
 /// <param name="TrainSeconds">Wall-clock seconds of the training (when it was trained).</param>
 /// <param name="Source">Trained now or loaded from the cache.</param>
-[Plots.TypeFormatterSource(typeof(Plots.TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record BaselineSummary(string Net, double InitialTestAccuracy, double TestAccuracy, double TestLoss,
     double LowestTestLoss, double LowestTestLossEpoch, double FinalTrainLoss, long Steps, double TrainSeconds, string Source);
 

@@ -15,13 +15,13 @@ public sealed record CurvePoint(double Epoch, long Step, double TrainLoss, doubl
 /// <param name="TrainLoss">Latest mean training loss.</param>
 /// <param name="TestAccuracy">Latest test accuracy.</param>
 /// <param name="Seconds">Seconds since the start.</param>
-public sealed record TrainProgress(double Epoch, int TotalEpochs, long Step, double TrainLoss, double TestAccuracy, double Seconds)
+public sealed record TrainProgress(double Epoch, int TotalEpochs, long Step, double TrainLoss, double TestAccuracy, double Seconds) : IProgressReport
 {
     /// <summary>Fraction done, 0 to 1.</summary>
     public double Fraction => Math.Clamp(Epoch / TotalEpochs, 0, 1);
 
-    /// <summary>This progress as a line that a notebook can display and update in place.</summary>
-    public Plots.ProgressLine Line => new(ToString(), Fraction);
+    /// <summary>The one-line status (see <see cref="ToString"/>).</summary>
+    public string Text => ToString();
 
     /// <summary>A one-line status such as "epoch 3.0/10 · step 1407 · train loss 0.412 · test accuracy 0.853 · 12 s".</summary>
     public override string ToString() =>

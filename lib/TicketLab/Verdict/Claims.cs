@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using TicketLab.Plots;
 
 namespace TicketLab.Verdict;
 
@@ -10,7 +9,6 @@ namespace TicketLab.Verdict;
 /// <param name="Verdict">"holds", "fails", or "holds only when ...".</param>
 /// <param name="Reason">One sentence: why the numbers give that verdict.</param>
 /// <param name="Notebook">Where the numbers come from.</param>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook);
 
 /// <summary>

@@ -1,5 +1,4 @@
 using TicketLab.Detectors;
-using TicketLab.Plots;
 
 namespace TicketLab.Verdict;
 
@@ -10,7 +9,6 @@ namespace TicketLab.Verdict;
 /// <param name="AtQ0_8">Fraction of units with quality ≥ 0.8.</param>
 /// <param name="AtQ0_9">Fraction with quality ≥ 0.9.</param>
 /// <param name="AtQ0_95">Fraction with quality ≥ 0.95.</param>
-[TypeFormatterSource(typeof(TableFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record DensityRow(string Condition, string Curve, bool Sampled, double AtQ0_8, double AtQ0_9, double AtQ0_95);
 
 /// <summary>Notebook 04's figure: the stored density curves of notebooks 01-03 on one plot.</summary>

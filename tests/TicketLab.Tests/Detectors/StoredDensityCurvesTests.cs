@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using TicketLab.Detectors;
-using TicketLab.Plots;
 using TicketLab.Verdict;
 
 namespace TicketLab.Tests.Detectors;

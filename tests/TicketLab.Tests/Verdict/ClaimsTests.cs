@@ -20,8 +20,8 @@ public class ClaimsTests
         var initUnits = Enumerable.Range(0, 400).Select(i => 0.5f + 0.45f * i / 400).ToArray();
         var trainedUnits = initUnits.Select(q => standardMoves ? Math.Min(1f, q + 0.1f) : q).ToArray();
         var hidden = TicketLab.Detectors.StoredDensityCurves.From([784, 300, 100, 10], 2000, 1,
-            (TicketLab.Plots.Condition.Init, TicketLab.Detectors.Density.Curve("init", [initUnits], grid)),
-            (TicketLab.Plots.Condition.Trained, TicketLab.Detectors.Density.Curve("trained", [trainedUnits], grid)));
+            (TicketLab.Condition.Init, TicketLab.Detectors.Density.Curve("init", [initUnits], grid)),
+            (TicketLab.Condition.Trained, TicketLab.Detectors.Density.Curve("trained", [trainedUnits], grid)));
         var density = new JsonObject { ["profile"] = "full", ["classes"] = classes, [TicketLab.Detectors.StoredDensityCurves.Key] = hidden.ToJson(), ["finding"] = "01" };
         var ntk = new JsonObject
         {
