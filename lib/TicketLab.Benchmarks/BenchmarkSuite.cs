@@ -31,6 +31,51 @@ public sealed record BenchOptions(int Rounds = 5, bool InstallPeer = true)
 /// <param name="Met">Whether the target holds (null without a target or value).</param>
 public sealed record BenchRow(string Key, double? Value, string Target, string Detail, bool? Met);
 
+/// <summary>The medians of one bench run (seconds per call) and the ratios made of them.</summary>
+/// <param name="Threads">LibTorch's default intra-op threads.</param>
+/// <param name="Rounds">Measured iterations per benchmark.</param>
+/// <param name="StepSeconds">One training step on 1 thread.</param>
+/// <param name="Step2Seconds">The same on 2 threads.</param>
+/// <param name="MatmulSeconds">The faster 1024² float32 product (1 or 2 threads).</param>
+/// <param name="SamplerSeconds">The detector sampler.</param>
+/// <param name="SamplerProductsSeconds">The sampler's matrix products alone.</param>
+/// <param name="NtkFastSeconds">The layer-wise empirical NTK.</param>
+/// <param name="NtkAutogradSeconds">The per-example autograd NTK.</param>
+/// <param name="NtkDifference">Largest difference of the two kernels, relative to the largest entry.</param>
+/// <param name="DenseEpochSeconds">One dense epoch.</param>
+/// <param name="EdgePopupEpochSeconds">One edge-popup epoch.</param>
+/// <param name="Peer">PyTorch on 1 thread, or null.</param>
+/// <param name="Peer2">PyTorch on 2 threads, or null.</param>
+/// <param name="PeerProblem">Why the peer did not run.</param>
+public sealed record BenchMeasurements(int Threads, int Rounds, double StepSeconds, double Step2Seconds, double MatmulSeconds, double SamplerSeconds,
+    double SamplerProductsSeconds, double NtkFastSeconds, double NtkAutogradSeconds, double NtkDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
+    PeerResult? Peer, PeerResult? Peer2, string? PeerProblem)
+{
+    /// <summary>The machine's float32 product rate, GFLOP/s.</summary>
+    public double MatmulGflops => StepBenchmarks.MatmulFlops / MatmulSeconds / 1e9;
+
+    /// <summary>The training step's rate, GFLOP/s (1 thread, as the trainer runs it).</summary>
+    public double StepGflops => StepBenchmarks.StepFlops([784, 300, 100, 10], StepBenchmarks.BatchSize) / StepSeconds / 1e9;
+
+    /// <summary>The sampler's products alone over the whole sampler: the fraction of the product rate it reaches.</summary>
+    public double SamplerFraction => SamplerProductsSeconds / SamplerSeconds;
+
+    /// <summary>Autograd NTK over layer-wise NTK seconds.</summary>
+    public double NtkSpeedup => NtkAutogradSeconds / NtkFastSeconds;
+
+    /// <summary>Edge-popup epoch over dense epoch seconds.</summary>
+    public double EpochRatio => EdgePopupEpochSeconds / DenseEpochSeconds;
+
+    /// <summary>TorchSharp over PyTorch step seconds on 1 thread.</summary>
+    public double? PeerRatio => Peer is null ? null : StepSeconds / Peer.StepSeconds;
+
+    /// <summary>The same on 2 threads.</summary>
+    public double? PeerRatio2 => Peer2 is null ? null : Step2Seconds / Peer2.StepSeconds;
+
+    /// <summary>PyTorch's faster product rate, GFLOP/s.</summary>
+    public double? PeerMatmulGflops => Peer is null || Peer2 is null ? null : StepBenchmarks.MatmulFlops / Math.Min(Peer.MatmulSeconds, Peer2.MatmulSeconds) / 1e9;
+}
+
 /// <summary>Runs the BenchmarkDotNet benchmarks and the PyTorch peer in one process run and turns them into ratios.</summary>
 public static class BenchmarkSuite
 {
@@ -71,17 +116,13 @@ public static class BenchmarkSuite
         log("One dense epoch against one edge-popup epoch...");
         var epochs = Measure<PruningBenchmarks>(slow, logger, nameof(PruningBenchmarks.DenseEpoch), nameof(PruningBenchmarks.EdgePopupEpoch));
 
-        // The trainer runs a step this small on one thread (IntraOpThreads); the machine's peak is the faster product.
-        var stepSeconds = step[$"{nameof(StepBenchmarks.TrainingStep)}@1"];
-        var step2Seconds = step[$"{nameof(StepBenchmarks.TrainingStep)}@2"];
-        var matmulSeconds = Math.Min(step[$"{nameof(StepBenchmarks.Matmul)}@1"], step[$"{nameof(StepBenchmarks.Matmul)}@2"]);
-        var matmulGflops = StepBenchmarks.MatmulFlops / matmulSeconds / 1e9;
-        var stepGflops = StepBenchmarks.StepFlops([784, 300, 100, 10], StepBenchmarks.BatchSize) / stepSeconds / 1e9;
-        var samplerFraction = sampler[nameof(SamplerBenchmarks.Products)] / sampler[nameof(SamplerBenchmarks.Sampler)];
-        var ntkSpeedup = ntkAutograd[nameof(NtkBenchmarks.Autograd)] / ntkFast[nameof(NtkBenchmarks.Fast)];
-        var epochRatio = epochs[nameof(PruningBenchmarks.EdgePopupEpoch)] / epochs[nameof(PruningBenchmarks.DenseEpoch)];
-        double? peerRatio = peer is null ? null : stepSeconds / peer.StepSeconds;
-        double? peerRatio2 = peer2 is null ? null : step2Seconds / peer2.StepSeconds;
+        var measured = new BenchMeasurements(threads, options.Rounds,
+            StepSeconds: step[$"{nameof(StepBenchmarks.TrainingStep)}@1"], Step2Seconds: step[$"{nameof(StepBenchmarks.TrainingStep)}@2"],
+            MatmulSeconds: Math.Min(step[$"{nameof(StepBenchmarks.Matmul)}@1"], step[$"{nameof(StepBenchmarks.Matmul)}@2"]),
+            SamplerSeconds: sampler[nameof(SamplerBenchmarks.Sampler)], SamplerProductsSeconds: sampler[nameof(SamplerBenchmarks.Products)],
+            NtkFastSeconds: ntkFast[nameof(NtkBenchmarks.Fast)], NtkAutogradSeconds: ntkAutograd[nameof(NtkBenchmarks.Autograd)], NtkDifference: ntkDifference,
+            DenseEpochSeconds: epochs[nameof(PruningBenchmarks.DenseEpoch)], EdgePopupEpochSeconds: epochs[nameof(PruningBenchmarks.EdgePopupEpoch)],
+            peer, peer2, peerProblem);
 
         NotebookRuns? runs = null;
         string? runsProblem = null;
@@ -89,27 +130,34 @@ public static class BenchmarkSuite
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { runsProblem = e.Message; }
         var fullRuns = runs is { Profile: "full" } ? runs : null;
         if (runs is not null && fullRuns is null) runsProblem = $"the recorded notebook run is the {runs.Profile} profile; run the main job in the full profile.";
+        Results.WriteUntyped("benchmarks", FileOf(measured, fullRuns, runsProblem));
+        return Rows(measured, fullRuns, runsProblem);
+    }
 
+    /// <summary>The table of ratios of one run, each made of measurements of that run, with its target and whether it is met.</summary>
+    public static IReadOnlyList<BenchRow> Rows(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem)
+    {
+        var (peer, peer2) = (m.Peer, m.Peer2);
         var rows = new List<BenchRow>
         {
-            new("torchsharp_vs_pytorch_step_ratio", peerRatio, "<= 1.0",
-                peer is null ? $"not measured: {peerProblem}"
-                : $"step 784-300-100-10, batch 128, Adam, 1 thread (as the trainer runs it): TorchSharp {stepSeconds * 1e3:0.00} ms, PyTorch {peer.TorchVersion} ({peer.Blas}) {peer.StepSeconds * 1e3:0.00} ms"
-                  + (peer2 is null ? "" : $"; 2 threads: {step2Seconds * 1e3:0.00} ms against {peer2.StepSeconds * 1e3:0.00} ms (ratio {peerRatio2:0.00})"),
-                peerRatio is { } r ? r <= 1.0 : null),
-            new("step_fraction_of_matmul_peak", stepGflops / matmulGflops, "",
-                $"step {stepGflops:0.0} GFLOP/s (1 thread) against {matmulGflops:0.0} GFLOP/s for a {StepBenchmarks.MatmulSize}x{StepBenchmarks.MatmulSize} float32 product (best of 1 and 2 threads)"
-                + (peer2 is null ? "" : $"; PyTorch's product: {StepBenchmarks.MatmulFlops / Math.Min(peer!.MatmulSeconds, peer2.MatmulSeconds) / 1e9:0.0} GFLOP/s"), null),
-            new("detector_sampler_fraction_of_matmul_peak", samplerFraction, ">= 0.30",
-                $"{SamplerBenchmarks.Units:N0} units on {SamplerBenchmarks.Examples:N0} images in {sampler[nameof(SamplerBenchmarks.Sampler)]:0.00} s "
-                + $"({SamplerBenchmarks.Units / sampler[nameof(SamplerBenchmarks.Sampler)]:N0} units/s); the same products alone {sampler[nameof(SamplerBenchmarks.Products)]:0.00} s "
-                + $"({SamplerBenchmarks.ProductFlops / sampler[nameof(SamplerBenchmarks.Products)] / 1e9:0.0} GFLOP/s)", samplerFraction >= 0.30),
-            new("ntk_fast_vs_autograd_speedup", ntkSpeedup, ">= 20",
-                $"width {NtkBenchmarks.Width}, {NtkBenchmarks.Examples} images: layer-wise {ntkFast[nameof(NtkBenchmarks.Fast)]:0.000} s, autograd {ntkAutograd[nameof(NtkBenchmarks.Autograd)]:0.0} s; "
-                + $"kernels agree to {ntkDifference:g2} of the largest entry (100 images)", ntkSpeedup >= 20),
-            new("edge_popup_vs_dense_epoch_ratio", epochRatio, "<= 2.0",
-                $"{PruningBenchmarks.TrainPerClass * 10:N0} images, batch 128: dense {epochs[nameof(PruningBenchmarks.DenseEpoch)]:0.00} s, edge-popup (keep 0.5) {epochs[nameof(PruningBenchmarks.EdgePopupEpoch)]:0.00} s",
-                epochRatio <= 2.0),
+            new("torchsharp_vs_pytorch_step_ratio", m.PeerRatio, "<= 1.0",
+                peer is null ? $"not measured: {m.PeerProblem}"
+                : $"step 784-300-100-10, batch 128, Adam, 1 thread (as the trainer runs it): TorchSharp {m.StepSeconds * 1e3:0.00} ms, PyTorch {peer.TorchVersion} ({peer.Blas}) {peer.StepSeconds * 1e3:0.00} ms"
+                  + (peer2 is null ? "" : $"; 2 threads: {m.Step2Seconds * 1e3:0.00} ms against {peer2.StepSeconds * 1e3:0.00} ms (ratio {m.PeerRatio2:0.00})"),
+                m.PeerRatio is { } r ? r <= 1.0 : null),
+            new("step_fraction_of_matmul_peak", m.StepGflops / m.MatmulGflops, "",
+                $"step {m.StepGflops:0.0} GFLOP/s (1 thread) against {m.MatmulGflops:0.0} GFLOP/s for a {StepBenchmarks.MatmulSize}x{StepBenchmarks.MatmulSize} float32 product (best of 1 and 2 threads)"
+                + (m.PeerMatmulGflops is { } pm ? $"; PyTorch's product: {pm:0.0} GFLOP/s" : ""), null),
+            new("detector_sampler_fraction_of_matmul_peak", m.SamplerFraction, ">= 0.30",
+                $"{SamplerBenchmarks.Units:N0} units on {SamplerBenchmarks.Examples:N0} images in {m.SamplerSeconds:0.00} s "
+                + $"({SamplerBenchmarks.Units / m.SamplerSeconds:N0} units/s); the same products alone {m.SamplerProductsSeconds:0.00} s "
+                + $"({SamplerBenchmarks.ProductFlops / m.SamplerProductsSeconds / 1e9:0.0} GFLOP/s)", m.SamplerFraction >= 0.30),
+            new("ntk_fast_vs_autograd_speedup", m.NtkSpeedup, ">= 20",
+                $"width {NtkBenchmarks.Width}, {NtkBenchmarks.Examples} images: layer-wise {m.NtkFastSeconds:0.000} s, autograd {m.NtkAutogradSeconds:0.0} s; "
+                + $"kernels agree to {m.NtkDifference:g2} of the largest entry (100 images)", m.NtkSpeedup >= 20),
+            new("edge_popup_vs_dense_epoch_ratio", m.EpochRatio, "<= 2.0",
+                $"{PruningBenchmarks.TrainPerClass * 10:N0} images, batch 128: dense {m.DenseEpochSeconds:0.00} s, edge-popup (keep 0.5) {m.EdgePopupEpochSeconds:0.00} s",
+                m.EpochRatio <= 2.0),
         };
         if (fullRuns is not null)
         {
@@ -121,45 +169,46 @@ public static class BenchmarkSuite
                 string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.PeakMb:0} MB")), null));
         }
         else rows.Add(new("notebook_seconds", null, "", $"not available: {runsProblem}", null));
-
-        Results.Write("benchmarks", new
-        {
-            machine = MachineDescription.Current,
-            threads,
-            rounds = options.Rounds,
-            torchsharp_vs_pytorch_step_ratio = Round(peerRatio),
-            step_fraction_of_matmul_peak = Round(stepGflops / matmulGflops),
-            detector_sampler_fraction_of_matmul_peak = Round(samplerFraction),
-            ntk_fast_vs_autograd_speedup = Round(ntkSpeedup, 1),
-            edge_popup_vs_dense_epoch_ratio = Round(epochRatio),
-            notebook_seconds = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.Seconds, 1)),
-            notebook_peak_mb = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.PeakMb)),
-            suite_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.TotalSeconds, 1),
-            slowest_cell_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.Notebooks.Max(n => n.SlowestCell.Seconds), 1),
-            measurements = new
-            {
-                torchsharp_step_ms = Math.Round(stepSeconds * 1e3, 3),
-                pytorch_step_ms = peer is null ? (double?)null : Math.Round(peer.StepSeconds * 1e3, 3),
-                torchsharp_step_ms_2_threads = Math.Round(step2Seconds * 1e3, 3),
-                pytorch_step_ms_2_threads = peer2 is null ? (double?)null : Math.Round(peer2.StepSeconds * 1e3, 3),
-                torchsharp_vs_pytorch_step_ratio_2_threads = Round(peerRatio2),
-                step_gflops = Math.Round(stepGflops, 2),
-                torchsharp_matmul_gflops = Math.Round(matmulGflops, 1),
-                pytorch_matmul_gflops = peer is null || peer2 is null ? (double?)null : Math.Round(StepBenchmarks.MatmulFlops / Math.Min(peer.MatmulSeconds, peer2.MatmulSeconds) / 1e9, 1),
-                sampler_seconds = Math.Round(sampler[nameof(SamplerBenchmarks.Sampler)], 3),
-                sampler_products_seconds = Math.Round(sampler[nameof(SamplerBenchmarks.Products)], 3),
-                ntk_fast_seconds = Math.Round(ntkFast[nameof(NtkBenchmarks.Fast)], 4),
-                ntk_autograd_seconds = Math.Round(ntkAutograd[nameof(NtkBenchmarks.Autograd)], 2),
-                ntk_max_relative_difference = ntkDifference,
-                dense_epoch_seconds = Math.Round(epochs[nameof(PruningBenchmarks.DenseEpoch)], 3),
-                edge_popup_epoch_seconds = Math.Round(epochs[nameof(PruningBenchmarks.EdgePopupEpoch)], 3),
-            },
-            pytorch = peer is null ? null : new { version = peer.TorchVersion, blas = peer.Blas, threads = new[] { peer.Threads, peer2?.Threads ?? 0 }, python = peer.Python },
-            pytorch_problem = peerProblem,
-            notebook_runs_problem = runsProblem,
-        });
         return rows;
     }
+
+    /// <summary>The contents of benchmarks.json: the ratios, the notebook timings and every measurement they are made of.</summary>
+    static object FileOf(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem) => new
+    {
+        machine = MachineDescription.Current,
+        threads = m.Threads,
+        rounds = m.Rounds,
+        torchsharp_vs_pytorch_step_ratio = Round(m.PeerRatio),
+        step_fraction_of_matmul_peak = Round(m.StepGflops / m.MatmulGflops),
+        detector_sampler_fraction_of_matmul_peak = Round(m.SamplerFraction),
+        ntk_fast_vs_autograd_speedup = Round(m.NtkSpeedup, 1),
+        edge_popup_vs_dense_epoch_ratio = Round(m.EpochRatio),
+        notebook_seconds = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.Seconds, 1)),
+        notebook_peak_mb = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.PeakMb)),
+        suite_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.TotalSeconds, 1),
+        slowest_cell_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.Notebooks.Max(n => n.SlowestCell.Seconds), 1),
+        measurements = new
+        {
+            torchsharp_step_ms = Math.Round(m.StepSeconds * 1e3, 3),
+            pytorch_step_ms = m.Peer is null ? (double?)null : Math.Round(m.Peer.StepSeconds * 1e3, 3),
+            torchsharp_step_ms_2_threads = Math.Round(m.Step2Seconds * 1e3, 3),
+            pytorch_step_ms_2_threads = m.Peer2 is null ? (double?)null : Math.Round(m.Peer2.StepSeconds * 1e3, 3),
+            torchsharp_vs_pytorch_step_ratio_2_threads = Round(m.PeerRatio2),
+            step_gflops = Math.Round(m.StepGflops, 2),
+            torchsharp_matmul_gflops = Math.Round(m.MatmulGflops, 1),
+            pytorch_matmul_gflops = m.PeerMatmulGflops is { } pm ? Math.Round(pm, 1) : (double?)null,
+            sampler_seconds = Math.Round(m.SamplerSeconds, 3),
+            sampler_products_seconds = Math.Round(m.SamplerProductsSeconds, 3),
+            ntk_fast_seconds = Math.Round(m.NtkFastSeconds, 4),
+            ntk_autograd_seconds = Math.Round(m.NtkAutogradSeconds, 2),
+            ntk_max_relative_difference = m.NtkDifference,
+            dense_epoch_seconds = Math.Round(m.DenseEpochSeconds, 3),
+            edge_popup_epoch_seconds = Math.Round(m.EdgePopupEpochSeconds, 3),
+        },
+        pytorch = m.Peer is null ? null : new { version = m.Peer.TorchVersion, blas = m.Peer.Blas, threads = new[] { m.Peer.Threads, m.Peer2?.Threads ?? 0 }, python = m.Peer.Python },
+        pytorch_problem = m.PeerProblem,
+        notebook_runs_problem = runsProblem,
+    };
 
     static double? Round(double? value, int digits = 3) => value is { } v ? Math.Round(v, digits) : null;
 

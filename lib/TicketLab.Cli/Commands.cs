@@ -1,6 +1,7 @@
 using Spectre.Console;
 using TicketLab.Cli.Notebooks;
 using TicketLab.Cli.Site;
+using TicketLab.Benchmarks;
 using TicketLab.Data;
 
 namespace TicketLab.Cli;
@@ -77,10 +78,7 @@ public static class Commands
         }
         if (writeBack && runner.Only is null && runs.All(r => r.Succeeded))
         {
-            var skipped = new List<string>();
-            var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
-            AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
-            foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
+            UpdateReadme();
         }
         var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
         var executed = runs.Where(r => r.ExecutedPath is not null).Select(r => r.ExecutedPath!).ToList();
@@ -112,12 +110,18 @@ public static class Commands
         AnsiConsole.MarkupLineInterpolated($"Written to {Path.GetRelativePath(ProjectPaths.Root, Results.PathOf("benchmarks"))}");
         if (ProjectPaths.Results == Path.Combine(ProjectPaths.Notebooks, "results"))
         {
-            var skipped = new List<string>();
-            var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
-            AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
-            foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
+            UpdateReadme();
         }
         return 0;
+    }
+
+    /// <summary>Rewrites the README's generated sections from the results folder and says which changed or could not be written.</summary>
+    static void UpdateReadme()
+    {
+        var skipped = new List<string>();
+        var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
+        AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
+        foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
     }
 
     static int ParseInt(string option, string value) =>

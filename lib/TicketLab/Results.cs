@@ -1,36 +1,103 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace TicketLab;
 
-/// <summary>The results files of the notebooks (<c>notebooks/results/NN-title.json</c>): what the README, the site and notebook 04 quote.</summary>
+/// <summary>
+/// A notebook's results file (<c>notebooks/results/NN-title.json</c>) as one typed record: its numbers, its finding, and
+/// the hyperparameters that produced it (saved with the results, as nanoGPT saves its config with a checkpoint).
+/// </summary>
+public interface IResultsFile
+{
+    /// <summary>The notebook that writes the file, e.g. "01-detector-density" (the file name without ".json").</summary>
+    static abstract string Notebook { get; }
+
+    /// <summary>The layout version of the file: raised whenever a field changes, so an older file is refused by name.</summary>
+    static abstract int Schema { get; }
+
+    /// <summary>quick or full.</summary>
+    string Profile { get; }
+
+    /// <summary>The notebook's headline finding in one sentence (quoted by the README and the site).</summary>
+    string Finding { get; }
+}
+
+/// <summary>Writes and reads the results files: snake_case JSON, atomically, with the record's schema checked on reading.</summary>
 public static class Results
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The key that holds "notebook/schema" at the top of every results file.</summary>
+    public const string SchemaKey = "schema";
 
-    /// <summary>Writes <paramref name="payload"/> (its property names are the file's keys) atomically; returns the path relative to the checkout.</summary>
-    public static string Write(string notebook, object payload)
+    /// <summary>snake_case keys and enum names, indented, non-ASCII kept as is.</summary>
+    public static readonly JsonSerializerOptions Json = new()
     {
-        var path = PathOf(notebook);
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+    };
+
+    /// <summary>The schema tag of <typeparamref name="T"/>, e.g. "01-detector-density/2".</summary>
+    public static string SchemaOf<T>() where T : IResultsFile => $"{T.Notebook}/{T.Schema}";
+
+    /// <summary>Writes <paramref name="results"/> atomically to its notebook's file (in <paramref name="folder"/>, by default the results folder); returns the path relative to the checkout.</summary>
+    public static string Write<T>(T results, string? folder = null) where T : IResultsFile
+    {
+        var body = JsonSerializer.SerializeToNode(results, Json)!.AsObject();
+        var file = new JsonObject { [SchemaKey] = SchemaOf<T>() };
+        foreach (var (key, value) in body.ToList())
+        {
+            body.Remove(key);
+            file[key] = value;
+        }
+        var path = PathOf(T.Notebook, folder);
+        AtomicFile.WriteAllText(path, file.ToJsonString(Json) + "\n");
+        return Path.GetRelativePath(ProjectPaths.Root, path);
+    }
+
+    /// <summary>
+    /// Reads <typeparamref name="T"/>'s file. A missing file says which notebook to run; a file of another schema (written by
+    /// another version of the library), malformed JSON or a missing field is an <see cref="InvalidDataException"/> naming the file.
+    /// </summary>
+    public static T Read<T>(string? folder = null) where T : IResultsFile
+    {
+        var path = PathOf(T.Notebook, folder);
+        var rerun = $"rerun notebooks/{T.Notebook}.ipynb (or: dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --only {T.Notebook[..2]})";
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No results file '{path}': {rerun}.", path);
+        JsonObject file;
+        try
+        {
+            file = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new InvalidDataException($"Results file '{path}' does not hold a JSON object: {rerun}.");
+        }
+        catch (JsonException e) { throw new InvalidDataException($"Results file '{path}' is not valid JSON ({e.Message}): {rerun}.", e); }
+        var schema = file[SchemaKey] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        if (schema != SchemaOf<T>())
+            throw new InvalidDataException($"Results file '{path}' has schema '{schema ?? "(none)"}', this library reads '{SchemaOf<T>()}': it was written by another version; {rerun}.");
+        file.Remove(SchemaKey);
+        try
+        {
+            return file.Deserialize<T>(Json) ?? throw new InvalidDataException($"Results file '{path}' is empty: {rerun}.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidDataException($"Results file '{path}' does not match {typeof(T).Name} ({e.Message}): {rerun}.", e);
+        }
+    }
+
+    /// <summary>Writes a file that has no record type of its own yet (the benchmarks); returns the path relative to the checkout.</summary>
+    public static string WriteUntyped(string name, object payload)
+    {
+        var path = PathOf(name);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(payload, Json) + "\n");
         return Path.GetRelativePath(ProjectPaths.Root, path);
     }
 
-    /// <summary>Reads a results file; a missing one is an error that says which notebook to run.</summary>
-    public static JsonObject Read(string notebook)
-    {
-        var path = PathOf(notebook);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"No results file '{path}': run notebooks/{notebook}.ipynb first.", path);
-        return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-            ?? throw new InvalidDataException($"Results file '{path}' does not hold a JSON object.");
-    }
-
-    /// <summary>"key=value" for each top-level number of a results file (the seed excluded), for summaries and the site.</summary>
-    public static string HeadlineNumbers(JsonObject results) => string.Join(", ", results
-        .Where(kv => kv.Key != "seed" && kv.Value is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
-        .Select(kv => $"{kv.Key}={kv.Value!.GetValue<double>().ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}"));
-
     /// <summary>The path of notebook <paramref name="notebook"/>'s results file.</summary>
-    public static string PathOf(string notebook) => Path.Combine(ProjectPaths.Results, notebook + ".json");
+    public static string PathOf(string notebook, string? folder = null) => Path.Combine(folder ?? ProjectPaths.Results, notebook + ".json");
 }

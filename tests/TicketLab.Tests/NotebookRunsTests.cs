@@ -1,3 +1,5 @@
+using TicketLab.Benchmarks;
+
 namespace TicketLab.Tests;
 
 public class NotebookRunsTests

@@ -137,7 +137,7 @@ public static class NotebookCleaner
     };
 
     /// <summary>An output value as one string: .ipynb stores text either whole or as a list of lines.</summary>
-    static string Text(object? value) => value switch
+    public static string Text(object? value) => value switch
     {
         null => "",
         string s => s,

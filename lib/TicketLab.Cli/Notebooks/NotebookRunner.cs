@@ -1,5 +1,5 @@
+using TicketLab.Benchmarks;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 namespace TicketLab.Cli.Notebooks;
 
@@ -95,7 +95,7 @@ public static class NotebookRunner
         NotebookCleaner.Write(document, executed);
         File.Delete(rawOutput);
         var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}" : null;
-        return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Headline(Path.Combine(resultsFolder, stem + ".json")), failure,
+        return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Site.Headline.Of(stem, resultsFolder), failure,
             timings.Select(t => new CellTiming(t.Cell, Math.Round(t.Seconds, 1))).ToList(), peakMb);
     }
 
@@ -114,12 +114,6 @@ public static class NotebookRunner
         if (temp.Length > 1) list.Add((temp, "<tmp>"));
         return list;
     }
-
-    /// <summary>The numbers of a results file, or why there are none.</summary>
-    public static string Headline(string resultsPath) =>
-        !File.Exists(resultsPath) ? "(no results file)"
-        : JsonNode.Parse(File.ReadAllText(resultsPath)) is JsonObject json ? Results.HeadlineNumbers(json)
-        : "(results file is not an object)";
 
     static string Tail(string logPath)
     {

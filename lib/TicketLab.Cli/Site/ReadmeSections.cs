@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using TicketLab.Benchmarks;
+using TicketLab.Verdict;
 
 namespace TicketLab.Cli.Site;
 
@@ -81,7 +83,7 @@ public static partial class ReadmeSections
         var text = new StringBuilder("| Notebook | Question | Finding (full profile, quoted from `notebooks/results/`) |\n|---|---|---|\n");
         foreach (var name in NotebookNames(folder))
         {
-            var finding = Load(folder, name)["finding"]?.GetValue<string>() ?? throw new InvalidDataException($"{name}.json has no 'finding'.");
+            var finding = SuiteResults.Read(name, folder).Finding;
             text.Append(CultureInfo.InvariantCulture, $"| [{name}](notebooks/{name}.ipynb) | {Escape(Title(name))} | {Escape(finding)} |\n");
         }
         return text.ToString().TrimEnd('\n');
@@ -107,29 +109,24 @@ public static partial class ReadmeSections
 
     static string Verdict(string folder)
     {
-        var claims = Load(folder, "04-verdict")["claims"] as JsonArray ?? throw new InvalidDataException("04-verdict.json has no 'claims' list.");
+        var claims = Results.Read<VerdictResults>(folder).Claims;
         var text = new StringBuilder("| Claim of the debate | Verdict | Measured |\n|---|---|---|\n");
-        foreach (var claim in claims.OfType<JsonObject>())
-            text.Append(CultureInfo.InvariantCulture, $"| {Escape(claim["claim"]!.GetValue<string>())} | **{Escape(claim["verdict"]!.GetValue<string>())}** | {Escape(claim["measured"]!.GetValue<string>())} |\n");
+        foreach (var claim in claims)
+            text.Append(CultureInfo.InvariantCulture, $"| {Escape(claim.Claim)} | **{Escape(claim.Verdict)}** | {Escape(claim.Measured)} |\n");
         return text.ToString().TrimEnd('\n');
     }
 
     static string Timings(string folder)
     {
-        var runs = Load(folder, NotebookRuns.Name);
-        var notebooks = runs["notebooks"] as JsonArray ?? throw new InvalidDataException("notebook-runs.json has no 'notebooks' list.");
-        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Measured by the main job ({runs["profile"]} profile) on {runs["machine"]}:\n\n");
+        var runs = NotebookRuns.Read(folder);
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Measured by the main job ({runs.Profile} profile) on {runs.Machine}:\n\n");
         text.Append("| Notebook | Full profile | Slowest cell | Peak memory |\n|---|---|---|---|\n");
-        double total = 0;
-        foreach (var run in notebooks.OfType<JsonObject>())
+        foreach (var run in runs.Notebooks)
         {
-            var seconds = run["seconds"]!.GetValue<double>();
-            total += seconds;
-            var slowest = (run["cells"] as JsonArray ?? []).OfType<JsonObject>().MaxBy(c => c["seconds"]!.GetValue<double>());
-            var slowestText = slowest is null ? "" : $"cell {slowest["cell"]}: {slowest["seconds"]!.GetValue<double>().ToString("0", Invariant)} s";
-            text.Append(CultureInfo.InvariantCulture, $"| {run["notebook"]} | {Duration(seconds)} | {slowestText} | {run["peak_mb"]!.GetValue<double>().ToString("0", Invariant)} MB |\n");
+            var slowestText = run.Cells.Count == 0 ? "" : $"cell {run.SlowestCell.Cell}: {run.SlowestCell.Seconds.ToString("0", Invariant)} s";
+            text.Append(CultureInfo.InvariantCulture, $"| {run.Notebook} | {Duration(run.Seconds)} | {slowestText} | {run.PeakMb.ToString("0", Invariant)} MB |\n");
         }
-        text.Append(CultureInfo.InvariantCulture, $"| **all** | **{Duration(total)}** | | |");
+        text.Append(CultureInfo.InvariantCulture, $"| **all** | **{Duration(runs.TotalSeconds)}** | | |");
         return text.ToString();
     }
 

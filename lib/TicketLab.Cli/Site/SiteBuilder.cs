@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Markdig;
 using Microsoft.DotNet.Interactive.Documents;
 using TicketLab.Cli.Notebooks;
@@ -65,11 +64,10 @@ public static class SiteBuilder
             """);
         foreach (var (stem, title) in notebooks)
         {
-            var resultsPath = Path.Combine(resultsFolder, stem + ".json");
-            var results = File.Exists(resultsPath) ? JsonNode.Parse(File.ReadAllText(resultsPath)) as JsonObject : null;
-            var finding = results?["finding"]?.GetValue<string>() ?? "(no results file yet: run the notebook)";
-            var numbers = results is null ? "" : Results.HeadlineNumbers(results);
-            var profile = results?["profile"]?.GetValue<string>();
+            var results = File.Exists(Results.PathOf(stem, resultsFolder)) ? Verdict.SuiteResults.Read(stem, resultsFolder) : null;
+            var finding = results?.Finding ?? "(no results file yet: run the notebook)";
+            var numbers = results is null ? "" : Headline.Numbers(results);
+            var profile = results?.Profile;
             body.Append($"<li><a href=\"{stem}.html\">{Encode(title)}</a><p>{Encode(finding)}</p>");
             if (numbers.Length > 0) body.Append($"<p class=\"numbers\">{Encode(numbers)}{(profile is null ? "" : $" <span class=\"profile\">({Encode(profile)} profile)</span>")}</p>");
             body.Append("</li>\n");
@@ -117,16 +115,16 @@ public static class SiteBuilder
             charts++;
             var id = $"chart-{charts}";
             var json = figure is string s ? s : JsonSerializer.Serialize(figure);
-            var fallback = data.TryGetValue("image/png", out var png) ? $"<noscript><img alt=\"chart\" src=\"data:image/png;base64,{Text(png).Trim()}\"></noscript>" : "";
+            var fallback = data.TryGetValue("image/png", out var png) ? $"<noscript><img alt=\"chart\" src=\"data:image/png;base64,{NotebookCleaner.Text(png).Trim()}\"></noscript>" : "";
             return $"<div class=\"chart\" id=\"{id}\" {ChartMarker}></div>{fallback}"
                  + $"<script>(function(){{var f={json};Plotly.newPlot('{id}',f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>\n";
         }
         if (data.TryGetValue("image/png", out var image))
-            return $"<img class=\"output\" alt=\"output image\" src=\"data:image/png;base64,{Text(image).Trim()}\">\n";
+            return $"<img class=\"output\" alt=\"output image\" src=\"data:image/png;base64,{NotebookCleaner.Text(image).Trim()}\">\n";
         if (data.TryGetValue("text/html", out var markup))
-            return $"<div class=\"output\">{Text(markup)}</div>\n";
+            return $"<div class=\"output\">{NotebookCleaner.Text(markup)}</div>\n";
         if (data.TryGetValue("text/plain", out var plain))
-            return $"<pre class=\"output\">{Encode(Text(plain))}</pre>\n";
+            return $"<pre class=\"output\">{Encode(NotebookCleaner.Text(plain))}</pre>\n";
         return "";
     }
 
@@ -161,14 +159,6 @@ public static class SiteBuilder
         </html>
 
         """;
-
-    static string Text(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        IEnumerable<object> lines => string.Concat(lines.Select(l => l?.ToString())),
-        _ => value.ToString() ?? "",
-    };
 
     static string Encode(string text) => WebUtility.HtmlEncode(text);
 

@@ -61,51 +61,56 @@ public static class RandomUnitSampler
     /// <summary>Scores <see cref="SamplerOptions.Units"/> random first-layer units on (inputs, labels).</summary>
     public static SampleResult Layer1(Tensor inputs, Tensor labels, int classes, SamplerOptions options, Action<SamplerProgress>? onProgress = null)
     {
-        options.Validate();
-        var generator = new Generator((ulong)options.Seed);
-        var fanIn = inputs.shape[1];
-        var clock = Stopwatch.StartNew();
-        var parts = new List<UnitScores>();
-        double flops = 0;
+        var run = new Run(options.Validate(), labels, classes, onProgress);
         using var inputsByColumn = inputs.t().contiguous();
-        for (var done = 0; done < options.Units;)
-        {
-            var batch = Math.Min(options.BatchSize, options.Units - done);
-            parts.Add(ScoreRandomUnits(generator, inputsByColumn, batch, options.WeightStd, labels, classes));
-            flops += 2.0 * inputs.shape[0] * fanIn * batch;
-            done += batch;
-            onProgress?.Invoke(new SamplerProgress(done, options.Units, clock.Elapsed.TotalSeconds));
-        }
-        return new SampleResult(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, flops);
+        run.Score(inputsByColumn, options.Units);
+        return run.Result();
     }
 
     /// <summary>Scores second-layer units of random nets: a fresh random first layer every <see cref="SamplerOptions.UnitsPerNet"/> units.</summary>
     public static SampleResult Layer2(Tensor inputs, Tensor labels, int classes, SamplerOptions options, Action<SamplerProgress>? onProgress = null)
     {
-        options.Validate();
-        var generator = new Generator((ulong)options.Seed);
+        var run = new Run(options.Validate(), labels, classes, onProgress);
         var fanIn = inputs.shape[1];
-        var clock = Stopwatch.StartNew();
-        var parts = new List<UnitScores>();
-        double flops = 0;
-        for (var done = 0; done < options.Units;)
+        while (run.Done < options.Units)
         {
-            var netUnits = Math.Min(options.UnitsPerNet, options.Units - done);
+            var netUnits = Math.Min(options.UnitsPerNet, options.Units - run.Done);
             using var netScope = NewDisposeScope();
-            var first = randn([fanIn, options.HiddenWidth], generator: generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
+            var first = randn([fanIn, options.HiddenWidth], generator: run.Generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
             var hiddenByColumn = nn.functional.relu(inputs.mm(first)).t().contiguous();
-            flops += 2.0 * inputs.shape[0] * fanIn * options.HiddenWidth;
-            for (var netDone = 0; netDone < netUnits;)
+            run.Flops += 2.0 * inputs.shape[0] * fanIn * options.HiddenWidth;
+            run.Score(hiddenByColumn, netUnits);
+        }
+        return run.Result();
+    }
+
+    /// <summary>One sampler run: its generator, the scored batches, the clock and the progress callback.</summary>
+    sealed class Run(SamplerOptions options, Tensor labels, int classes, Action<SamplerProgress>? onProgress)
+    {
+        readonly Stopwatch clock = Stopwatch.StartNew();
+        readonly List<UnitScores> parts = [];
+
+        public Generator Generator { get; } = new((ulong)options.Seed);
+
+        public int Done { get; private set; }
+
+        public double Flops { get; set; }
+
+        /// <summary>Draws and scores <paramref name="count"/> units on the features (fan_in x N), in batches.</summary>
+        public void Score(Tensor featuresByColumn, int count)
+        {
+            for (var scored = 0; scored < count;)
             {
-                var batch = Math.Min(options.BatchSize, netUnits - netDone);
-                parts.Add(ScoreRandomUnits(generator, hiddenByColumn, batch, options.WeightStd, labels, classes));
-                flops += 2.0 * inputs.shape[0] * options.HiddenWidth * batch;
-                netDone += batch;
-                done += batch;
-                onProgress?.Invoke(new SamplerProgress(done, options.Units, clock.Elapsed.TotalSeconds));
+                var batch = Math.Min(options.BatchSize, count - scored);
+                parts.Add(ScoreRandomUnits(Generator, featuresByColumn, batch, options.WeightStd, labels, classes));
+                Flops += 2.0 * featuresByColumn.shape[1] * featuresByColumn.shape[0] * batch;
+                scored += batch;
+                Done += batch;
+                onProgress?.Invoke(new SamplerProgress(Done, options.Units, clock.Elapsed.TotalSeconds));
             }
         }
-        return new SampleResult(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, flops);
+
+        public SampleResult Result() => new(UnitScores.Concat(parts), clock.Elapsed.TotalSeconds, Flops);
     }
 
     /// <summary>

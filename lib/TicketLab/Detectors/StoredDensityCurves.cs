@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace TicketLab.Detectors;
 
@@ -16,7 +14,7 @@ public sealed record StoredDensityCurve(string Condition, string Label, int Unit
 
 /// <summary>
 /// Density-vs-quality curves of the hidden units of one architecture, as notebooks 01-03 write them into their results
-/// files (key <c>hidden_density</c>) and notebook 04 reads them back to draw all conditions on one plot.
+/// files (<c>hidden_density</c>) and notebook 04 reads them back to draw all conditions on one plot.
 /// </summary>
 /// <param name="Architecture">Layer sizes, e.g. "784-300-100-10".</param>
 /// <param name="EvaluationImages">Images the qualities were measured on.</param>
@@ -24,11 +22,6 @@ public sealed record StoredDensityCurve(string Condition, string Label, int Unit
 /// <param name="Curves">One per condition.</param>
 public sealed record StoredDensityCurves(string Architecture, int EvaluationImages, double[] Quality, IReadOnlyList<StoredDensityCurve> Curves)
 {
-    /// <summary>The key the curves are stored under in a results file.</summary>
-    public const string Key = "hidden_density";
-
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>Packs curves measured on the same grid (rounded to 8 decimals) for a results file.</summary>
     public static StoredDensityCurves From(int[] layerSizes, int evaluationImages, int seeds, params (Condition Condition, DensityCurve Curve)[] curves) =>
         From(layerSizes, evaluationImages, curves.Select(c => (c.Condition, c.Curve, seeds, false)).ToArray());
@@ -46,20 +39,12 @@ public sealed record StoredDensityCurves(string Architecture, int EvaluationImag
                 Round(c.Curve.Mean), Round(c.Curve.Low), Round(c.Curve.High), c.Sampled)).ToList());
     }
 
-    /// <summary>A JSON node for a results payload (snake_case keys).</summary>
-    public JsonNode ToJson() => JsonSerializer.SerializeToNode(this, Json)!;
-
-    /// <summary>Reads the curves of a results file; says which notebook wrote the file when the key is missing or malformed.</summary>
-    public static StoredDensityCurves Read(JsonObject results, string notebook)
+    /// <summary>Checks that every curve has a value per grid point; says which notebook to rerun when not.</summary>
+    public StoredDensityCurves Check(string notebook)
     {
-        if (results[Key] is not JsonObject node)
-            throw new InvalidDataException($"The results of {notebook} have no '{Key}': rerun notebooks/{notebook}.ipynb with the current library.");
-        StoredDensityCurves? curves;
-        try { curves = node.Deserialize<StoredDensityCurves>(Json); }
-        catch (JsonException e) { throw new InvalidDataException($"'{Key}' in the results of {notebook} is malformed ({e.Message}); rerun notebooks/{notebook}.ipynb.", e); }
-        if (curves?.Quality is null || curves.Curves is null || curves.Curves.Any(c => c.Mean?.Length != curves.Quality.Length))
-            throw new InvalidDataException($"'{Key}' in the results of {notebook} is incomplete (a curve's length differs from its grid); rerun notebooks/{notebook}.ipynb.");
-        return curves;
+        if (Quality is null || Curves is null || Curves.Count == 0 || Curves.Any(c => c.Mean?.Length != Quality.Length || c.Low?.Length != Quality.Length || c.High?.Length != Quality.Length))
+            throw new InvalidDataException($"The hidden-unit density curves in the results of {notebook} are incomplete (a curve's length differs from its grid); rerun notebooks/{notebook}.ipynb.");
+        return this;
     }
 
     /// <summary>Every stored curve with its condition, ready to plot (sampled curves dashed).</summary>

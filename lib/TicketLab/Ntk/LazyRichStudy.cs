@@ -118,16 +118,6 @@ public static class LazyRichStudy
         return aT.sub(a0).norm().item<float>() / a0.norm().item<float>();
     }
 
-    /// <summary>Least-squares slope of log y against log x (the exponent of a power law).</summary>
-    public static double LogLogSlope(IEnumerable<double> x, IEnumerable<double> y)
-    {
-        var points = x.Zip(y).Where(p => p.First > 0 && p.Second > 0 && double.IsFinite(p.Second)).Select(p => (X: Math.Log(p.First), Y: Math.Log(p.Second))).ToList();
-        if (points.Count < 2) return double.NaN;
-        var mx = points.Average(p => p.X);
-        var my = points.Average(p => p.Y);
-        return points.Sum(p => (p.X - mx) * (p.Y - my)) / points.Sum(p => (p.X - mx) * (p.X - mx));
-    }
-
     /// <summary>Test accuracy of kernel regression with the analytic NTK and NNGP of a ReLU net of the given depth.</summary>
     public static (double Ntk, double Nngp) KernelRegressionAccuracy(TensorData data, int layers, double weightVariance, double biasVariance)
     {

@@ -14,7 +14,7 @@ public static class NtkCharts
         var traces = new List<GenericChart>();
         foreach (var (name, color, x, y) in series)
         {
-            var slope = LazyRichStudy.LogLogSlope(x, y);
+            var slope = Fit.LogLogSlope(x, y);
             traces.Add(CSharpChart.Line<double, double, string>(x, y, Name: $"{name} (slope {slope:0.00})", ShowMarkers: true, LineColor: Color.fromString(color)));
         }
         if (theorySlope is { } s)

@@ -155,13 +155,7 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     {
         using var _ = no_grad();
         var outputs = new List<Tensor>();
-        var h = input;
-        for (var l = 0; l < weights.Length; l++)
-        {
-            h = nn.functional.linear(h, weights[l].mul(Mask(l)));
-            if (l < weights.Length - 1) h = nn.functional.relu(h);
-            outputs.Add(h);
-        }
+        Propagate(input, Mask, outputs);
         return outputs;
     }
 
@@ -170,25 +164,21 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var h = inputs;
-        for (var l = 0; l < weights.Length; l++)
-        {
-            var mask = Imp.RandomMaskLike(Mask(l), seed + l);
-            h = nn.functional.linear(h, weights[l].mul(mask));
-            if (l < weights.Length - 1) h = nn.functional.relu(h);
-        }
-        return h.argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
+        return Propagate(inputs, l => Imp.RandomMaskLike(Mask(l), seed + l)).argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
     }
 
     /// <summary>Logits; hidden layers use ReLU.</summary>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Propagate(input, l => TopKMask.apply(scores[l].abs(), KeepFraction));
+
+    /// <summary>The masked net: each layer's frozen weights times <paramref name="mask"/> of that layer, ReLU between layers; every layer's output goes to <paramref name="outputs"/> when given.</summary>
+    Tensor Propagate(Tensor input, Func<int, Tensor> mask, List<Tensor>? outputs = null)
     {
         var h = input;
         for (var l = 0; l < weights.Length; l++)
         {
-            var mask = TopKMask.apply(scores[l].abs(), KeepFraction);
-            h = nn.functional.linear(h, weights[l].mul(mask));
+            h = nn.functional.linear(h, weights[l].mul(mask(l)));
             if (l < weights.Length - 1) h = nn.functional.relu(h);
+            outputs?.Add(h);
         }
         return h;
     }

@@ -1,5 +1,8 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using TicketLab.Data;
+using TicketLab.Detectors;
+using TicketLab.Training;
 using TorchSharp;
 
 namespace TicketLab.Setup;
@@ -13,7 +16,20 @@ namespace TicketLab.Setup;
 /// <param name="Plotting">What was done so Plotly.NET loads.</param>
 /// <param name="StaticImages">Which browser draws the static copies of charts (or how to get one).</param>
 /// <param name="Tables">How the library's records are displayed (formatters registered with the kernel).</param>
-public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting, string StaticImages, string Tables);
+public sealed record LabSession(Profile Profile, long Seed, string Device, string TorchSharp, string Natives, string Plotting, string StaticImages, string Tables)
+{
+    /// <summary>Test images per class on which notebooks 01-03 score units (the same images everywhere, so their curves share a plot).</summary>
+    public int EvaluationPerClass => Profile.Choose(100, 200);
+
+    /// <summary>The baseline of this profile (notebook 00 trains it; 01-03 load it).</summary>
+    public BaselineConfig Baseline() => BaselineConfig.For(Profile);
+
+    /// <summary>The quality grid of every density curve: 0.5 to 1 in steps of 0.0025.</summary>
+    public double[] QualityGrid() => Density.Grid(0.5, 1.0, 0.0025);
+
+    /// <summary>The first <see cref="EvaluationPerClass"/> test images of each class of <paramref name="data"/>, standardized like its training images.</summary>
+    public EvaluationSet EvaluationSet(LabeledData data) => Data.EvaluationSet.FromTest(data, EvaluationPerClass);
+}
 
 /// <summary>The one call at the top of every notebook: makes a .NET Interactive kernel ready for the suite.</summary>
 public static class Lab

@@ -1,5 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using TicketLab.Detectors;
+using TicketLab.Ntk;
+using TicketLab.Pruning;
 
 namespace TicketLab.Verdict;
 
@@ -9,11 +11,12 @@ namespace TicketLab.Verdict;
 /// <param name="Verdict">"holds", "fails", or "holds only when ...".</param>
 /// <param name="Reason">One sentence: why the numbers give that verdict.</param>
 /// <param name="Notebook">Where the numbers come from.</param>
-public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook);
+/// <param name="Rule">The rule that turned the numbers into the verdict, in words.</param>
+public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook, string Rule);
 
 /// <summary>
-/// The debate's claims (SCIENCE.md) judged against the results files. Each rule is written out here so that a rerun with
-/// other numbers can change a verdict; nothing is fixed in advance.
+/// The debate's claims (SCIENCE.md) judged against the results files: one method per claim, its rule in words beside it
+/// (<see cref="ClaimVerdict.Rule"/>), so that a rerun with other numbers can change a verdict and the rule cannot hide.
 /// </summary>
 public static class Claims
 {
@@ -35,136 +38,180 @@ public static class Claims
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Every claim with its measurement and verdict, in the order of the debate.</summary>
-    public static IReadOnlyList<ClaimVerdict> Judge(SuiteResults results)
-    {
-        const string n01 = "01-detector-density", n02 = "02-ntk-fixed-features", n03 = "03-pruning-as-optimization";
-        var claims = new List<ClaimVerdict>();
+    public static IReadOnlyList<ClaimVerdict> Judge(SuiteResults results) =>
+    [
+        RareAtRandom(results), FiftyBits(results), NoFeatureMoves(results), LinearModel(results), NoSlightTweaks(results),
+        ExponentiallyManyMasks(results), PrunedToYield(results), PruningOptimizes(results), WinningTicket(results), StrongTicket(results),
+    ];
 
-        // Claim 1: detectors exist at random, but rarely; 1/15000 trained vs ~2^-50 at init.
-        var classes = SuiteResults.List(results.Density, n01, "classes").OfType<JsonObject>().ToList();
-        var log2 = classes.Select(c => SuiteResults.Number(c, n01, "init_density_log2")).Order().ToList();
+    const string RareRule = "Holds if, for every class, the at-init density of random layer-1 units at the trained net's best quality is at or below 2^-10; fails if it is for no class; otherwise holds only for some classes.";
+
+    /// <summary>Claim 1: detectors exist at random, but rarely.</summary>
+    public static ClaimVerdict RareAtRandom(SuiteResults results)
+    {
+        var classes = results.Density.Classes;
+        var log2 = classes.Select(c => c.InitDensityLog2).Order().ToList();
         var median = log2.Count % 2 == 1 ? log2[log2.Count / 2] : (log2[log2.Count / 2 - 1] + log2[log2.Count / 2]) / 2;
-        var quality = classes.Select(c => SuiteResults.Number(c, n01, "trained_best_quality")).ToList();
+        var quality = classes.Select(c => c.TrainedBestQuality).ToList();
         var rareClasses = log2.Count(l => l <= RareLog2);
-        claims.Add(new(
+        return new(
             "\"Car detectors\" exist in a big enough random network, but rarely.",
             $"At the trained net's best quality per class ({F(quality.Min(), "0.000")}-{F(quality.Max(), "0.000")}), a random first-layer unit is that good with density 2^{F(log2.Max(), "0.0")} to 2^{F(log2.Min(), "0.0")} (median 2^{F(median, "0.0")}) over {log2.Count} classes.",
             rareClasses == log2.Count ? "holds" : rareClasses == 0 ? "fails" : "holds only for some classes",
             rareClasses == log2.Count
                 ? $"Every class's trained-quality detector is rarer than 1 in 2^{-RareLog2:0} random units, yet a width of 2^{F(-median, "0")} would hold one for the median class."
                 : $"{rareClasses} of {log2.Count} classes are rarer than 1 in 2^{-RareLog2:0}; "
-                  + "for " + string.Join(", ", classes.Where(c => SuiteResults.Number(c, n01, "init_density_log2") > RareLog2)
-                      .Select(c => $"{c["class"]?.GetValue<string>()} (2^{F(SuiteResults.Number(c, n01, "init_density_log2"), "0.0")})"))
+                  + "for " + string.Join(", ", classes.Where(c => c.InitDensityLog2 > RareLog2).Select(c => $"{c.Class} (2^{F(c.InitDensityLog2, "0.0")})"))
                   + $" a trained-quality detector turns up within every 2^{-RareLog2:0} random units.",
-            n01));
+            DensityResults.Notebook, RareRule);
+    }
+
+    const string FiftyBitsRule = "Holds if every class's at-init density at the trained quality is at or below 2^-50; fails if no class's is; otherwise holds only for some classes.";
+
+    /// <summary>Claim 2: the at-init density is "more like 1/2^50".</summary>
+    public static ClaimVerdict FiftyBits(SuiteResults results)
+    {
+        var log2 = results.Density.Classes.Select(c => c.InitDensityLog2).ToList();
         var beyondDebate = log2.Count(l => l <= DebateLog2);
-        claims.Add(new(
+        return new(
             "At initialization the density of equally good detectors is \"more like 1/2^50\", against 1/15,000 in the trained net.",
             $"Most extreme class 2^{F(log2.Min(), "0.0")}; {beyondDebate} of {log2.Count} classes at or below 2^{DebateLog2:0}.",
             beyondDebate == log2.Count ? "holds" : beyondDebate == 0 ? "fails" : "holds only for some classes",
             beyondDebate == 0
                 ? $"The gap is real but {F(log2.Min() - DebateLog2, "0")} to {F(log2.Max() - DebateLog2, "0")} bits smaller than the guess: 2^-50 overstates the rarity for every class."
                 : $"{beyondDebate} classes reach the guessed rarity.",
-            n01));
+            DensityResults.Notebook, FiftyBitsRule);
+    }
 
-        // Claim 2: NTK regime, fixed features, linear model.
-        var widths = SuiteResults.List(results.Ntk, n02, "widths").Select(w => SuiteResults.ToDouble(w) ?? double.NaN).ToList();
-        var featureChange = SuiteResults.List(results.Ntk, n02, "feature_change").Select(v => SuiteResults.ToDouble(v) ?? double.NaN).ToList();
-        var featureSlope = SuiteResults.Number(results.Ntk, n02, "feature_change_slope");
-        var fixedAtWidest = featureChange[^1] < FixedFeatureChange;
-        claims.Add(new(
+    const string NoFeatureMovesRule = "Holds only as width grows if the relative feature change under NTK parametrization falls with width (negative log-log slope) and is below 5% at the widest net; otherwise fails.";
+
+    /// <summary>Claim 3: in the NTK regime no intermediate function changes.</summary>
+    public static ClaimVerdict NoFeatureMoves(SuiteResults results)
+    {
+        var ntk = results.Ntk;
+        var fixedAtWidest = ntk.FeatureChange[^1] < FixedFeatureChange;
+        var holds = ntk.FeatureChangeSlope < 0 && fixedAtWidest;
+        return new(
             "In the NTK (lazy) regime no intermediate function changes.",
-            $"Relative change of hidden features under NTK parametrization: {F(featureChange[0], "0.000")} at width {widths[0]:0}, {F(featureChange[^1], "0.000")} at width {widths[^1]:0} (slope {F(featureSlope, "0.00")} in log-log; theory -0.5).",
-            featureSlope < 0 && fixedAtWidest ? "holds only as width grows" : "fails",
-            featureSlope < 0 && fixedAtWidest
+            $"Relative change of hidden features under NTK parametrization: {F(ntk.FeatureChange[0], "0.000")} at width {ntk.Widths[0]}, {F(ntk.FeatureChange[^1], "0.000")} at width {ntk.Widths[^1]} (slope {F(ntk.FeatureChangeSlope, "0.00")} in log-log; theory -0.5).",
+            holds ? "holds only as width grows" : "fails",
+            holds
                 ? $"Features do move at finite width, but less as width grows, and by under {FixedFeatureChange:0%} at the widest net."
                 : "Features move by more than the threshold or do not settle with width.",
-            n02));
-        var rmse = SuiteResults.List(results.Ntk, n02, "linearization_rmse").Select(v => SuiteResults.ToDouble(v) ?? double.NaN).ToList();
-        var rmseSlope = Ntk.LazyRichStudy.LogLogSlope(widths, rmse);
-        var ntkAccuracy = SuiteResults.Number(results.Ntk, n02, "kernel_regression_accuracy.ntk");
-        var widestAccuracy = SuiteResults.Number(results.Ntk, n02, $"test_accuracy.{widths.Count - 1}");
-        claims.Add(new(
+            NtkResults.Notebook, NoFeatureMovesRule);
+    }
+
+    const string LinearModelRule = "Holds only as width grows if the RMS difference between the trained net and its linearization falls with width (negative log-log slope); otherwise fails.";
+
+    /// <summary>Claim 4: so training is a linear model on fixed random features.</summary>
+    public static ClaimVerdict LinearModel(SuiteResults results)
+    {
+        var ntk = results.Ntk;
+        var rmse = ntk.LinearizationRmse;
+        var rmseSlope = Fit.LogLogSlope(ntk.Widths.Select(w => (double)w), rmse);
+        return new(
             "So training is a linear model on fixed random features.",
-            $"Net minus its linearization (RMS over test outputs): {F(rmse[0], "0.0000")} at width {widths[0]:0}, {F(rmse[^1], "0.0000")} at {widths[^1]:0} (slope {F(rmseSlope, "0.00")}); widest net {F(widestAccuracy, "0.000")} test accuracy against {F(ntkAccuracy, "0.000")} for infinite-width NTK regression.",
+            $"Net minus its linearization (RMS over test outputs): {F(rmse[0], "0.0000")} at width {ntk.Widths[0]}, {F(rmse[^1], "0.0000")} at {ntk.Widths[^1]} (slope {F(rmseSlope, "0.00")}); widest net {F(ntk.TestAccuracy[^1], "0.000")} test accuracy against {F(ntk.KernelRegressionAccuracy.Ntk, "0.000")} for infinite-width NTK regression.",
             rmseSlope < 0 ? "holds only as width grows" : "fails",
             rmseSlope < 0
                 ? "The trained net and its first-order Taylor expansion agree better and better as width grows, and the infinite-width kernel predicts the same task."
                 : "The linearization does not track the trained net better at larger widths.",
-            n02));
-        var lazyDistance = SuiteResults.Number(results.Ntk, n02, "lazy_density_distance");
-        var richDistance = SuiteResults.Number(results.Ntk, n02, "rich_density_distance");
-        var critical = SuiteResults.Number(results.Ntk, n02, "density_distance_critical");
-        var lazyFeatures = SuiteResults.Number(results.Ntk, n02, "lazy_rich.lazy_feature_change");
-        var richFeatures = SuiteResults.Number(results.Ntk, n02, "lazy_rich.rich_feature_change");
+            NtkResults.Notebook, LinearModelRule);
+    }
+
+    const string NoSlightTweaksRule = "Fails if lazy training moves the hidden units' detector-density curve by at least the distance chance exceeds 5% of the time; otherwise holds only in the lazy regime if rich or standard training moves it beyond chance, and holds if neither does.";
+
+    /// <summary>Claim 5: "slight tweaks" cannot happen, so random detectors cannot help NTK-regime learning.</summary>
+    public static ClaimVerdict NoSlightTweaks(SuiteResults results)
+    {
+        var ntk = results.Ntk;
         // Standard training (notebook 01: Adam, the full training set) against the same nets at init, all hidden units of 3 seeds.
-        var standard = Detectors.StoredDensityCurves.Read(results.Density, n01);
-        var standardInit = standard.Get(Condition.Init, n01).Curve;
-        var standardTrained = standard.Get(Condition.Trained, n01).Curve;
-        var standardDistance = Detectors.Density.MaxDistance(standardInit, standardTrained);
+        var standard = results.Density.HiddenDensity;
+        var standardInit = standard.Get(Condition.Init, DensityResults.Notebook).Curve;
+        var standardTrained = standard.Get(Condition.Trained, DensityResults.Notebook).Curve;
+        var standardDistance = Density.MaxDistance(standardInit, standardTrained);
         var standardUnits = standardInit.Units * standard.Curves.First(c => c.Condition == "init" && !c.Sampled).Seeds;
-        var standardCritical = Detectors.Density.KsCritical(standardUnits, standardUnits);
-        var lazyStill = lazyDistance < critical;
-        var richMoves = richDistance >= critical;
+        var standardCritical = Density.KsCritical(standardUnits, standardUnits);
+        var lazyStill = ntk.LazyDensityDistance < ntk.DensityDistanceCritical;
+        var richMoves = ntk.RichDensityDistance >= ntk.DensityDistanceCritical;
         var standardMoves = standardDistance >= standardCritical;
-        claims.Add(new(
+        return new(
             "Hence \"slight tweaks\" of a nearly-good random detector cannot happen, so random detectors cannot help NTK-regime learning.",
-            $"How far training moves the detector-density curve of the hidden units (largest vertical distance, i.e. the Kolmogorov-Smirnov statistic): lazy NTK training {F(lazyDistance, "0.000")} (features move {F(lazyFeatures, "0.000")}), "
-            + $"rich μP training {F(richDistance, "0.000")} (features move {F(richFeatures, "0.000")}), both against {F(critical, "0.000")} expected by chance at 5%; standard training of the baseline {F(standardDistance, "0.000")} (chance: {F(standardCritical, "0.000")}).",
+            $"How far training moves the detector-density curve of the hidden units (largest vertical distance, i.e. the Kolmogorov-Smirnov statistic): lazy NTK training {F(ntk.LazyDensityDistance, "0.000")} (features move {F(ntk.LazyRich.LazyFeatureChange, "0.000")}), "
+            + $"rich μP training {F(ntk.RichDensityDistance, "0.000")} (features move {F(ntk.LazyRich.RichFeatureChange, "0.000")}), both against {F(ntk.DensityDistanceCritical, "0.000")} expected by chance at 5%; standard training of the baseline {F(standardDistance, "0.000")} (chance: {F(standardCritical, "0.000")}).",
             !lazyStill ? "fails" : richMoves || standardMoves ? "holds only in the lazy regime" : "holds",
             !lazyStill
                 ? "Lazy training moves the detector density further than chance allows."
                 : richMoves || standardMoves
                     ? $"Lazy training leaves the detector density where chance would put it, while {(standardMoves ? "standard training" : "rich training")} moves it well beyond chance: the claim describes NTK training, not training in general."
                     : "No training measured here moves the detector density beyond chance.",
-            n02));
+            NtkResults.Notebook, NoSlightTweaksRule);
+    }
 
-        // Claim 3: pruning as optimization.
-        var maskBits = SuiteResults.Number(results.Pruning, n03, "mask_bits");
-        var neuronBits = SuiteResults.Number(results.Pruning, n03, "neuron_subset_bits");
-        claims.Add(new(
+    const string MasksRule = "Holds if the masks keeping half the weights of the baseline offer more bits than the subsets of its hidden neurons; otherwise fails.";
+
+    /// <summary>Claim 6: prunings grow exponentially with the weights, neurons linearly.</summary>
+    public static ClaimVerdict ExponentiallyManyMasks(SuiteResults results)
+    {
+        var p = results.Pruning;
+        return new(
             "The number of possible prunings grows exponentially with the number of weights, while neurons grow linearly.",
-            $"Masks keeping half the weights of 784-300-100-10: 2^{F(maskBits, "N0")}; subsets of its neurons: 2^{F(neuronBits, "N0")}.",
-            maskBits > neuronBits ? "holds" : "fails",
-            $"Choosing weights offers {F(maskBits / neuronBits, "N0")} times more bits than choosing neurons: the search space is exponentially larger than any list of candidate units.",
-            n03));
-        var init = SuiteResults.Number(results.Pruning, n03, "init_detector_density_at_trained_quality");
-        var pruned = SuiteResults.Number(results.Pruning, n03, "pruned_detector_density_at_trained_quality");
-        var trained = SuiteResults.Number(results.Pruning, n03, "trained_detector_density_at_trained_quality");
-        var detectorQuality = SuiteResults.Number(results.Pruning, n03, "detector_quality");
-        claims.Add(new(
+            $"Masks keeping half the weights of 784-300-100-10: 2^{F(p.MaskBits, "N0")}; subsets of its neurons: 2^{F(p.NeuronSubsetBits, "N0")}.",
+            p.MaskBits > p.NeuronSubsetBits ? "holds" : "fails",
+            $"Choosing weights offers {F(p.MaskBits / p.NeuronSubsetBits, "N0")} times more bits than choosing neurons: the search space is exponentially larger than any list of candidate units.",
+            PruningResults.Notebook, MasksRule);
+    }
+
+    const string PrunedToYieldRule = "Holds if edge-popup pruning lifts the fraction of hidden units at the detector quality above five times its at-init value; otherwise fails.";
+
+    /// <summary>Claim 7: "exists in the random jumble" differs from "can be pruned to yield".</summary>
+    public static ClaimVerdict PrunedToYield(SuiteResults results)
+    {
+        var p = results.Pruning;
+        var (init, pruned) = (p.InitDetectorDensityAtTrainedQuality, p.PrunedDetectorDensityAtTrainedQuality);
+        return new(
             "\"Car detectors exist somewhere in the random jumble\" differs from \"the net can be pruned to yield a car detector\".",
-            $"Hidden units with quality ≥ {F(detectorQuality, "0.00")}: {F(init, "0.0000")} of them at init, {F(pruned, "0.0000")} after edge-popup pruning, {F(trained, "0.0000")} after training.",
+            $"Hidden units with quality ≥ {F(p.DetectorQuality, "0.00")}: {F(init, "0.0000")} of them at init, {F(pruned, "0.0000")} after edge-popup pruning, {F(p.TrainedDetectorDensityAtTrainedQuality, "0.0000")} after training.",
             pruned > 5 * init ? "holds" : "fails",
             pruned > 5 * init
                 ? $"Pruning creates detectors at {F(pruned / Math.Max(init, 1e-12), "0")} times the at-init density: they were not in the net before the mask was chosen."
                 : "Pruning leaves the density of good detectors near its at-init value.",
-            n03));
-        var edge = SuiteResults.List(results.Pruning, n03, "edge_popup").OfType<JsonObject>()
-            .Select(e => (Keep: SuiteResults.Number(e, n03, "keep_fraction"), Accuracy: SuiteResults.Number(e, n03, "accuracy"))).MaxBy(e => e.Accuracy);
-        var dense = SuiteResults.Number(results.Pruning, n03, "dense_accuracy");
-        var randomMask = SuiteResults.Number(results.Pruning, n03, "random_mask_accuracy");
-        var optimizes = edge.Accuracy >= 0.9 * dense && randomMask < 0.2;
-        claims.Add(new(
+            PruningResults.Notebook, PrunedToYieldRule);
+    }
+
+    const string OptimizesRule = "Holds if the best edge-popup accuracy on frozen random weights is at least 90% of dense training's and a random mask of the same size stays below 0.2; otherwise fails.";
+
+    /// <summary>Claim 8: pruning is "basically a weird way of doing optimization".</summary>
+    public static ClaimVerdict PruningOptimizes(SuiteResults results)
+    {
+        var p = results.Pruning;
+        var edge = p.EdgePopup.MaxBy(e => e.Accuracy) ?? throw new InvalidDataException($"The results of {PruningResults.Notebook} have no edge-popup run: rerun notebooks/{PruningResults.Notebook}.ipynb.");
+        var optimizes = edge.Accuracy >= 0.9 * p.DenseAccuracy && p.RandomMaskAccuracy < 0.2;
+        return new(
             "Pruning is \"basically a weird way of doing optimization\".",
-            $"Edge-popup on frozen random weights (keep {F(edge.Keep, "0.##")}): {F(edge.Accuracy, "0.000")} test accuracy; dense training {F(dense, "0.000")}; a random mask of the same size {F(randomMask, "0.000")}.",
+            $"Edge-popup on frozen random weights (keep {F(edge.KeepFraction, "0.##")}): {F(edge.Accuracy, "0.000")} test accuracy; dense training {F(p.DenseAccuracy, "0.000")}; a random mask of the same size {F(p.RandomMaskAccuracy, "0.000")}.",
             optimizes ? "holds" : "fails",
             optimizes
-                ? $"Searching masks by gradient reaches {F(edge.Accuracy / dense, "0%")} of trained accuracy while a random mask stays at chance: the mask is what is learned."
+                ? $"Searching masks by gradient reaches {F(edge.Accuracy / p.DenseAccuracy, "0%")} of trained accuracy while a random mask stays at chance: the mask is what is learned."
                 : "Optimizing the mask does not come close to training the weights.",
-            n03));
-        var imp = SuiteResults.List(results.Pruning, n03, "imp").OfType<JsonObject>().ToList();
-        var impDense = SuiteResults.Number(imp[0], n03, "ticket");
-        var levels = imp.Where(l => l["reinit"] is JsonValue)
-            .Select(l => (Remaining: SuiteResults.Number(l, n03, "weights_remaining"), Ticket: SuiteResults.Number(l, n03, "ticket"),
-                Reinit: SuiteResults.Number(l, n03, "reinit"), Random: SuiteResults.Number(l, n03, "random_mask")))
-            .ToList();
-        if (levels.Count == 0) throw new InvalidDataException($"The results of {n03} have no pruned IMP level: rerun notebooks/{n03}.ipynb with ImpRounds of 1 or more.");
+            PruningResults.Notebook, OptimizesRule);
+    }
+
+    const string TicketRule = "Holds if the best IMP ticket at or below 25% of the weights (the sparsest level when none is that sparse) is within 0.005 of the dense net's accuracy and beats both the re-initialized and the random-mask control; otherwise fails.";
+
+    /// <summary>Claim 9: a trained net can be pruned to a winning ticket.</summary>
+    public static ClaimVerdict WinningTicket(SuiteResults results)
+    {
+        var imp = results.Pruning.Imp;
+        var impDense = imp[0].Ticket;
+        var levels = imp.Where(l => l.Reinit is not null)
+            .Select(l => (Remaining: l.WeightsRemaining, l.Ticket, Reinit: l.Reinit!.Value, Random: l.RandomMask ?? double.NaN)).ToList();
+        if (levels.Count == 0) throw new InvalidDataException($"The results of {PruningResults.Notebook} have no pruned IMP level: rerun notebooks/{PruningResults.Notebook}.ipynb with ImpRounds of 1 or more.");
         // The papers' regime is 10-20% of the weights; a short run (quick profile) is judged at its sparsest level instead.
         var sparseEnough = levels.Any(l => l.Remaining <= TicketSparsity);
         var sparse = sparseEnough ? levels.Where(l => l.Remaining <= TicketSparsity).MaxBy(l => l.Ticket) : levels.MinBy(l => l.Remaining);
         var ticketHolds = sparse.Ticket >= impDense - 0.005 && sparse.Ticket > sparse.Reinit && sparse.Ticket > sparse.Random;
-        claims.Add(new(
+        return new(
             "LTH papers show that a trained net can be pruned to a sparse \"winning ticket\" that trains as well from its initial weights.",
             (sparseEnough ? $"IMP with rewinding, best level at ≤ {F(TicketSparsity, "0%")} of the weights: " : $"IMP with rewinding, sparsest level reached (none at ≤ {F(TicketSparsity, "0%")}): ")
             + $"{F(sparse.Remaining, "0%")} remaining, ticket {F(sparse.Ticket, "0.0000")} against dense {F(impDense, "0.0000")}, same mask re-initialized {F(sparse.Reinit, "0.0000")}, random mask {F(sparse.Random, "0.0000")}.",
@@ -172,22 +219,27 @@ public static class Claims
             ticketHolds
                 ? "The ticket matches the dense net and beats both controls, so the kept initial values matter, not only the sparsity."
                 : "The ticket does not match the dense net or does not beat its controls at this scale.",
-            n03));
-        var subset = SuiteResults.List(results.Pruning, n03, "subset_sum").OfType<JsonObject>()
-            .Select(s => (N: SuiteResults.Number(s, n03, "n"), Error: SuiteResults.Number(s, n03, "error"))).ToList();
+            PruningResults.Notebook, TicketRule);
+    }
+
+    const string StrongTicketRule = "Holds if the error of the best subset of n random weights falls by more than 0.2 bits per extra weight (least-squares slope of -log2 error against n, over errors above double-precision rounding); otherwise fails.";
+
+    /// <summary>Claim 10: strong LTH, SubsetSum needs O(log 1/ε) random weights per target weight.</summary>
+    public static ClaimVerdict StrongTicket(SuiteResults results)
+    {
+        var subset = results.Pruning.SubsetSum;
         // Below 1e-12 the error is double-precision rounding, not the subset: the fit stops there.
         var resolved = subset.Where(s => s.Error > DoublePrecisionFloor).ToList();
-        var bitsPerWeight = resolved.Count < 2 ? 0 : LinearSlope(resolved.Select(s => s.N), resolved.Select(s => -Math.Log2(s.Error)));
-        claims.Add(new(
+        var bitsPerWeight = resolved.Count < 2 ? 0 : Fit.Slope(resolved.Select(s => ((double)s.N, -Math.Log2(s.Error))).ToList());
+        return new(
             "Strong LTH: pruning alone, with no training, can approximate a target network (SubsetSum: O(log 1/ε) random weights per target weight).",
-            $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N:0}, {F(resolved[^1].Error, "0.0e0")} at n = {resolved[^1].N:0} "
+            $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N}, {F(resolved[^1].Error, "0.0e0")} at n = {resolved[^1].N} "
             + $"(beyond that, double-precision rounding); {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
             bitsPerWeight > 0.2 ? "holds" : "fails",
             bitsPerWeight > 0.2
                 ? "The error falls exponentially in the number of random weights, so a logarithmic overparametrization suffices, as Pensia et al. prove."
                 : "The error does not fall exponentially with the number of random weights.",
-            n03));
-        return claims;
+            PruningResults.Notebook, StrongTicketRule);
     }
 
     /// <summary>"5 hold, 4 hold only under a condition, 1 fails": how many claims got each kind of verdict.</summary>
@@ -202,17 +254,5 @@ public static class Claims
         });
     }
 
-    /// <summary>The rows for results/04-verdict.json.</summary>
-    public static object ForResults(IEnumerable<ClaimVerdict> claims) =>
-        claims.Select(c => new { claim = c.Claim, measured = c.Measured, verdict = c.Verdict, reason = c.Reason, notebook = c.Notebook }).ToList();
-
     static string F(double value, string format) => value.ToString(format, Invariant);
-
-    static double LinearSlope(IEnumerable<double> x, IEnumerable<double> y)
-    {
-        var points = x.Zip(y).ToList();
-        var mx = points.Average(p => p.First);
-        var my = points.Average(p => p.Second);
-        return points.Sum(p => (p.First - mx) * (p.Second - my)) / points.Sum(p => (p.First - mx) * (p.First - mx));
-    }
 }

@@ -35,14 +35,52 @@ public class SamplerAndDensityTests
     }
 
     [Fact]
-    public void Layer2_units_and_pairs_are_scored()
+    public void Layer2_units_sit_on_a_fresh_random_first_layer_every_UnitsPerNet_units()
     {
-        using var eval = EvaluationSet.FromTest(Data, 20);
-        var layer2 = RandomUnitSampler.Layer2(eval.Inputs, eval.Labels, 10, new SamplerOptions(Units: 300, BatchSize: 100, HiddenWidth: 50, UnitsPerNet: 150));
-        Assert.Equal(300, layer2.Scores.Count);
+        // Oracle: redraw the same weights from the same generator by hand (two first layers of width 8, three units on
+        // each, in batches of two) and score every unit by counting class-vs-rest pairs, ties half.
+        using var eval = EvaluationSet.FromTest(Data, 5);
+        var options = new SamplerOptions(Units: 6, BatchSize: 2, Seed: 11, HiddenWidth: 8, UnitsPerNet: 3);
+        var sampled = RandomUnitSampler.Layer2(eval.Inputs, eval.Labels, 10, options);
+        var generator = new TorchSharp.torch.Generator(11);
+        var labels = eval.Labels.data<long>().ToArray();
+        var expected = new List<double>();
+        for (var net = 0; net < 2; net++)
+        {
+            var first = TorchSharp.torch.randn([784, 8], generator: generator).mul_(options.WeightStd / Math.Sqrt(784));
+            var hidden = TorchSharp.torch.nn.functional.relu(eval.Inputs.mm(first));
+            foreach (var batch in new[] { 2, 1 })
+            {
+                var second = TorchSharp.torch.randn([batch, 8], generator: generator).mul_(options.WeightStd / Math.Sqrt(8));
+                var activations = TorchSharp.torch.nn.functional.relu(second.mm(hidden.t()));
+                for (var u = 0; u < batch; u++)
+                {
+                    var a = activations[u].data<float>().ToArray();
+                    expected.Add(Enumerable.Range(0, 10).Max(c => BruteForceQuality(a, labels, c)));
+                }
+            }
+        }
+        Assert.Equal(6, sampled.Scores.Count);
+        for (var u = 0; u < 6; u++) Assert.Equal(expected[u], sampled.Scores.BestQuality[u], 5);
         var (x, y) = RandomUnitSampler.Pair(eval.Inputs, eval.Labels, 6, 0);
-        Assert.Equal(40, x.shape[0]);
-        Assert.Equal(20, y.sum().item<long>());
+        Assert.Equal(10, x.shape[0]);
+        Assert.Equal(5, y.sum().item<long>());
+        var firstOfPair = Array.FindIndex(labels, l => l is 0 or 6);
+        Assert.Equal(eval.Inputs[firstOfPair].data<float>().ToArray(), x[0].data<float>().ToArray());
+        Assert.Equal(labels[firstOfPair] == 6 ? 1 : 0, y[0].item<long>());
+    }
+
+    static double BruteForceQuality(float[] activation, long[] labels, int c)
+    {
+        double wins = 0, pairs = 0;
+        for (var i = 0; i < activation.Length; i++)
+            for (var j = 0; j < activation.Length; j++)
+                if (labels[i] == c && labels[j] != c)
+                {
+                    pairs++;
+                    wins += activation[i] > activation[j] ? 1 : activation[i] == activation[j] ? 0.5 : 0;
+                }
+        return Math.Max(wins / pairs, 1 - wins / pairs);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using TicketLab.Detectors;
 using TicketLab.Verdict;
 
@@ -14,8 +14,9 @@ public class StoredDensityCurvesTests
         var init = Curve("init", [0.5f, 0.6f, 0.7f, 0.95f], [0.55f, 0.65f, 0.75f, 0.85f]);
         var pruned = Curve("pruned", [0.91f, 0.92f, 0.97f, 0.99f]);
         var stored = StoredDensityCurves.From([784, 300, 100, 10], 2000, (Condition.Init, init, 2, false), (Condition.Pruned, pruned, 1, false));
-        var results = new JsonObject { [StoredDensityCurves.Key] = stored.ToJson() };
-        var read = StoredDensityCurves.Read(JsonNode.Parse(results.ToJsonString())!.AsObject(), "01-detector-density");
+        var json = JsonSerializer.Serialize(stored, Results.Json);
+        Assert.Contains("\"evaluation_images\": 2000", json);
+        var read = JsonSerializer.Deserialize<StoredDensityCurves>(json, Results.Json)!.Check("01-detector-density");
         Assert.Equal("784-300-100-10", read.Architecture);
         Assert.Equal(2000, read.EvaluationImages);
         var (condition, back) = read.Get(Condition.Init, "01-detector-density");
@@ -47,9 +48,10 @@ public class StoredDensityCurvesTests
         var a = Curve("a", [0.6f]);
         var b = Density.Curve("b", [[0.6f]], Density.Grid(0.5, 1.0, 0.05));
         Assert.Throws<ArgumentException>(() => StoredDensityCurves.From([784, 10], 10, 1, (Condition.Init, a), (Condition.Trained, b)));
-        var error = Assert.Throws<InvalidDataException>(() => StoredDensityCurves.Read(new JsonObject(), "02-ntk-fixed-features"));
-        Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", error.Message);
         var stored = StoredDensityCurves.From([784, 10], 10, 1, (Condition.Init, a));
+        var truncated = stored with { Curves = [stored.Curves[0] with { Mean = stored.Curves[0].Mean[..2] }] };
+        var error = Assert.Throws<InvalidDataException>(() => truncated.Check("02-ntk-fixed-features"));
+        Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", error.Message);
         Assert.Throws<InvalidDataException>(() => stored.Get(Condition.Rich, "02-ntk-fixed-features"));
     }
 

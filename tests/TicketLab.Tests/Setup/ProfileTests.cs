@@ -19,8 +19,11 @@ public class ProfileTests
     }
 
     [Fact]
-    public void Results_round_trip_and_a_missing_file_names_the_notebook()
+    public void A_missing_results_file_names_the_notebook_and_the_command()
     {
-        Assert.Contains("run notebooks/99-nothing.ipynb first", Assert.Throws<FileNotFoundException>(() => Results.Read("99-nothing")).Message);
+        using var temp = TestSetup.Temp();
+        var error = Assert.Throws<FileNotFoundException>(() => Results.Read<TicketLab.Training.DebateResults>(temp.Path));
+        Assert.Contains("rerun notebooks/00-the-debate.ipynb", error.Message);
+        Assert.Contains("--only 00", error.Message);
     }
 }

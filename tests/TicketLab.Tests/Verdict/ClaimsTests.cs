@@ -1,4 +1,7 @@
-using System.Text.Json.Nodes;
+using TicketLab.Detectors;
+using TicketLab.Ntk;
+using TicketLab.Pruning;
+using TicketLab.Training;
 using TicketLab.Verdict;
 
 namespace TicketLab.Tests.Verdict;
@@ -6,58 +9,35 @@ namespace TicketLab.Tests.Verdict;
 public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
-    static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
+    internal static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
         double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21)
     {
         featureChange ??= [0.06, 0.03, 0.02];
         subsetErrors ??= [0.3, 1e-3, 1e-6];
-        var classes = new JsonArray(Enumerable.Range(0, 10).Select(c => (JsonNode)new JsonObject
-        {
-            ["class"] = $"class {c}", ["trained_best_quality"] = 0.9 + c * 0.009, ["init_density_log2"] = initLog2 - c, ["method"] = "measured",
-        }).ToArray());
+        var baseline = BaselineConfig.For(Profile.Full);
+        var classes = Enumerable.Range(0, 10).Select(c => new ClassDensity($"class {c}", 0.9 + c * 0.009, Math.Pow(2, initLog2 - c), initLog2 - c, "measured",
+            [initLog2 - c - 0.5, initLog2 - c + 0.5])).ToList();
         // Hidden-unit qualities at init, and after standard training either shifted up by 0.1 or left as they were.
-        var grid = TicketLab.Detectors.Density.Grid(0.5, 1.0, 0.01);
+        var grid = Density.Grid(0.5, 1.0, 0.01);
         var initUnits = Enumerable.Range(0, 400).Select(i => 0.5f + 0.45f * i / 400).ToArray();
         var trainedUnits = initUnits.Select(q => standardMoves ? Math.Min(1f, q + 0.1f) : q).ToArray();
-        var hidden = TicketLab.Detectors.StoredDensityCurves.From([784, 300, 100, 10], 2000, 1,
-            (TicketLab.Condition.Init, TicketLab.Detectors.Density.Curve("init", [initUnits], grid)),
-            (TicketLab.Condition.Trained, TicketLab.Detectors.Density.Curve("trained", [trainedUnits], grid)));
-        var density = new JsonObject { ["profile"] = "full", ["classes"] = classes, [TicketLab.Detectors.StoredDensityCurves.Key] = hidden.ToJson(), ["finding"] = "01" };
-        var ntk = new JsonObject
-        {
-            ["profile"] = "full",
-            ["widths"] = new JsonArray(64, 256, 1024),
-            ["feature_change"] = new JsonArray(featureChange.Select(v => (JsonNode)v).ToArray()),
-            ["feature_change_slope"] = TicketLab.Ntk.LazyRichStudy.LogLogSlope([64, 256, 1024], featureChange),
-            ["linearization_rmse"] = new JsonArray(0.02, 0.01, 0.005),
-            ["test_accuracy"] = new JsonArray(0.70, 0.71, 0.72),
-            ["kernel_regression_accuracy"] = new JsonObject { ["ntk"] = 0.8, ["nngp"] = 0.79 },
-            ["lazy_density_distance"] = lazyDistance,
-            ["rich_density_distance"] = richDistance,
-            ["density_distance_critical"] = 0.096,
-            ["lazy_rich"] = new JsonObject { ["lazy_feature_change"] = 0.05, ["rich_feature_change"] = 0.4 },
-            ["finding"] = "02",
-        };
-        var pruning = new JsonObject
-        {
-            ["profile"] = "full",
-            ["mask_bits"] = 266190.7,
-            ["neuron_subset_bits"] = 400,
-            ["dense_accuracy"] = 0.836,
-            ["random_mask_accuracy"] = 0.1,
-            ["edge_popup"] = new JsonArray(new JsonObject { ["init"] = "SignedKaimingConstant", ["keep_fraction"] = 0.3, ["accuracy"] = 0.815 }),
-            ["imp"] = new JsonArray(
-                new JsonObject { ["weights_remaining"] = 1.0, ["ticket"] = 0.843, ["reinit"] = null, ["random_mask"] = null },
-                new JsonObject { ["weights_remaining"] = 0.64, ["ticket"] = 0.85, ["reinit"] = 0.84, ["random_mask"] = 0.84 },
-                new JsonObject { ["weights_remaining"] = sparsest, ["ticket"] = ticket, ["reinit"] = reinit, ["random_mask"] = 0.83 }),
-            ["detector_quality"] = 0.95,
-            ["init_detector_density_at_trained_quality"] = 0.005,
-            ["pruned_detector_density_at_trained_quality"] = prunedDensity,
-            ["trained_detector_density_at_trained_quality"] = 0.07,
-            ["subset_sum"] = new JsonArray(subsetErrors.Select((e, i) => (JsonNode)new JsonObject { ["n"] = 2 + 16 * i, ["error"] = e }).ToArray()),
-            ["finding"] = "03",
-        };
-        return new SuiteResults(new JsonObject { ["profile"] = "full", ["finding"] = "00" }, density, ntk, pruning);
+        var hidden = StoredDensityCurves.From([784, 300, 100, 10], 2000, 1,
+            (Condition.Init, Density.Curve("init", [initUnits], grid)), (Condition.Trained, Density.Curve("trained", [trainedUnits], grid)));
+        var density = new DensityResults("full", "Fashion-MNIST", 1000, 2000, classes, new ConceptDensity("Shirt vs T-shirt/top", 0.8, -12, "measured"),
+            new Dictionary<string, double[]> { ["quality"] = grid }, hidden, "01",
+            new DetectorStudyOptions(200, 1000, 100, 100, [1, 2], 100, new TailOptions()), baseline);
+        int[] widths = [64, 256, 1024];
+        var ntkOptions = new NtkStudyOptions(50, 100, widths, 100, 0.15, 100, [1, 8], 512, [784, 300, 100, 10], 0.005, 0.9);
+        var ntk = new NtkResults("full", widths, [0.2, 0.1, 0.05], featureChange, [0.1, 0.05, 0.02], [0.02, 0.01, 0.005], [0.3, 0.15, 0.07], [0.70, 0.71, 0.72],
+            -0.5, Fit.LogLogSlope(widths.Select(w => (double)w), featureChange), new KernelAccuracy(0.8, 0.79), 0.9, 0.001, 0.02, lazyDistance, richDistance, 0.096,
+            new LazyRichComparison("784-300-100-10", 500, 100, 0.05, 0.4, 0.7, 0.72),
+            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Lazy, Density.Curve("lazy", [initUnits], grid))), "02", ntkOptions);
+        var pruningOptions = new PruningStudyOptions([784, 300, 100, 10], 0, 2000, [0.3], 3, 0.01, 128, 2, 2, [0], 50, 0.95, 0.5, 200, [2, 18, 34], 100, [4], [8], 1, 2);
+        var pruning = new PruningResults("full", 266190.7, 400, 0.836, 0.1, [new EdgePopupRow("SignedKaimingConstant", 0.3, 0.815)],
+            [new ImpRow(1.0, 0.843, null, null, [0]), new ImpRow(0.64, 0.85, 0.84, 0.84, [0]), new ImpRow(sparsest, ticket, reinit, 0.83, [0])],
+            0.95, 0.005, prunedDensity, 0.07, subsetErrors.Select((e, i) => new SubsetSumRow(2 + 16 * i, e)).ToList(),
+            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Pruned, Density.Curve("pruned", [trainedUnits], grid))), "03", pruningOptions);
+        return new SuiteResults(new DebateResults("full", "Fashion-MNIST", 0, 0.89, 10, "00", baseline), density, ntk, pruning);
     }
 
     static ClaimVerdict Find(IReadOnlyList<ClaimVerdict> claims, string fragment) => Assert.Single(claims, c => c.Claim.Contains(fragment, StringComparison.Ordinal));
@@ -139,28 +119,54 @@ public class ClaimsTests
     }
 
     [Fact]
-    public void A_corrupt_results_file_is_reported_not_half_read()
+    public void Results_files_round_trip_and_another_schema_or_a_corrupt_file_is_refused_by_name()
     {
         using var temp = TestSetup.Temp();
-        foreach (var n in SuiteResults.Notebooks) File.WriteAllText(temp[n + ".json"], """{"profile": "full"}""");
-        File.WriteAllText(temp["02-ntk-fixed-features.json"], """{"profile": "full", "widths": [64, """);
-        var error = Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path));
-        Assert.Contains("02-ntk-fixed-features.json is not valid JSON", error.Message);
-        var missingKey = Assert.Throws<InvalidDataException>(() => SuiteResults.Number(new JsonObject(), "01-detector-density", "classes.0.init_density_log2"));
-        Assert.Contains("rerun notebooks/01-detector-density.ipynb", missingKey.Message);
+        var suite = Synthetic();
+        Results.Write(suite.Debate, temp.Path);
+        Results.Write(suite.Density, temp.Path);
+        Results.Write(suite.Ntk, temp.Path);
+        Results.Write(suite.Pruning, temp.Path);
+        var back = SuiteResults.Load(temp.Path);
+        // A real round trip: what is read back serializes to the same file, and judges the same.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(suite.Density, Results.Json), System.Text.Json.JsonSerializer.Serialize(back.Density, Results.Json));
+        Assert.Equal(suite.Ntk.Hyperparameters.Widths, back.Ntk.Hyperparameters.Widths);
+        Assert.Equal(Claims.Judge(suite).Select(c => c.Measured), Claims.Judge(back).Select(c => c.Measured));
+        Assert.StartsWith("{\n  \"schema\": \"01-detector-density/2\"", File.ReadAllText(temp["01-detector-density.json"]));
+
+        var path = temp["02-ntk-fixed-features.json"];
+        var good = File.ReadAllText(path);
+        File.WriteAllText(path, good.Replace("\"02-ntk-fixed-features/2\"", "\"02-ntk-fixed-features/1\"", StringComparison.Ordinal));
+        var older = Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path));
+        Assert.Contains("written by another version", older.Message);
+        Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", older.Message);
+        File.WriteAllText(path, good[..(good.Length / 2)]);
+        Assert.Contains("is not valid JSON", Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path)).Message);
+        File.WriteAllText(path, good.Replace("\"density_distance_critical\"", "\"renamed_key\"", StringComparison.Ordinal));
+        Assert.Contains("does not match NtkResults", Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path)).Message);
     }
+
+    [Fact]
+    public void Every_rule_is_stated_and_can_give_each_of_its_verdicts()
+    {
+        Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails) .+\\.$", c.Rule));
+        Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 0 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
+        Assert.Equal(["holds only as width grows", "fails"], new[] { featureChangeFalling, [0.02, 0.04, 0.08] }.Select(f => Claims.NoFeatureMoves(Synthetic(featureChange: f)).Verdict));
+        Assert.Equal("fails", Claims.PruningOptimizes(Synthetic() with { Pruning = Synthetic().Pruning with { DenseAccuracy = 0.99 } }).Verdict);
+        Assert.Equal("holds", Claims.PruningOptimizes(Synthetic()).Verdict);
+        Assert.Equal("fails", Claims.ExponentiallyManyMasks(Synthetic() with { Pruning = Synthetic().Pruning with { MaskBits = 100 } }).Verdict);
+        Assert.Equal("fails", Claims.LinearModel(Synthetic() with { Ntk = Synthetic().Ntk with { LinearizationRmse = [0.01, 0.02, 0.04] } }).Verdict);
+        Assert.Equal("holds only as width grows", Claims.LinearModel(Synthetic()).Verdict);
+    }
+
+    static readonly double[] featureChangeFalling = [0.06, 0.03, 0.02];
 
     [Fact]
     public void The_committed_verdict_is_the_judgement_of_the_committed_results()
     {
-        var claims = Claims.Judge(SuiteResults.Load(Path.Combine(ProjectPaths.Notebooks, "results")));
-        var committed = JsonNode.Parse(File.ReadAllText(Path.Combine(ProjectPaths.Notebooks, "results", "04-verdict.json")))!["claims"]!.AsArray();
-        Assert.Equal(claims.Count, committed.Count);
-        for (var i = 0; i < claims.Count; i++)
-        {
-            Assert.Equal(claims[i].Claim, committed[i]!["claim"]!.GetValue<string>());
-            Assert.Equal(claims[i].Measured, committed[i]!["measured"]!.GetValue<string>());
-            Assert.Equal(claims[i].Verdict, committed[i]!["verdict"]!.GetValue<string>());
-        }
+        var folder = Path.Combine(ProjectPaths.Notebooks, "results");
+        var claims = Claims.Judge(SuiteResults.Load(folder));
+        var committed = Results.Read<VerdictResults>(folder).Claims;
+        Assert.Equal(claims, committed);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TicketLab;
+namespace TicketLab.Benchmarks;
 
 /// <summary>How long one notebook took in the main job and how much memory its kernel used at most.</summary>
 /// <param name="Notebook">File name without extension (e.g. "01-detector-density").</param>
@@ -35,7 +35,7 @@ public sealed record NotebookRuns(string Profile, string Machine, IReadOnlyList<
     /// <summary>Merges <paramref name="runs"/> into the file (in <paramref name="resultsFolder"/>, default the results folder) (a run of some notebooks keeps the others' records) and writes it atomically.</summary>
     public static NotebookRuns Record(string profile, IEnumerable<NotebookRunRecord> runs, string? resultsFolder = null)
     {
-        var path = resultsFolder is null ? Results.PathOf(Name) : Path.Combine(resultsFolder, Name + ".json");
+        var path = Results.PathOf(Name, resultsFolder);
         var previous = File.Exists(path) ? Load(path) : null;
         var merged = (previous is not null && previous.Profile == profile ? previous.Notebooks : [])
             .Where(old => runs.All(r => r.Notebook != old.Notebook))
@@ -48,9 +48,9 @@ public sealed record NotebookRuns(string Profile, string Machine, IReadOnlyList<
     }
 
     /// <summary>Reads the file; a missing one says how to produce it, a corrupt one is reported.</summary>
-    public static NotebookRuns Read()
+    public static NotebookRuns Read(string? resultsFolder = null)
     {
-        var path = Results.PathOf(Name);
+        var path = Results.PathOf(Name, resultsFolder);
         if (!File.Exists(path))
             throw new FileNotFoundException($"No notebook timings at '{path}': run the main job (dotnet run --project lib/TicketLab.Cli -c Release -- notebooks).", path);
         return Load(path);
