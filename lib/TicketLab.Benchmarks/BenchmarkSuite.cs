@@ -130,7 +130,7 @@ public static class BenchmarkSuite
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { runsProblem = e.Message; }
         var fullRuns = runs is { Profile: "full" } ? runs : null;
         if (runs is not null && fullRuns is null) runsProblem = $"the recorded notebook run is the {runs.Profile} profile; run the main job in the full profile.";
-        Results.WriteUntyped("benchmarks", FileOf(measured, fullRuns, runsProblem));
+        Results.Write(FileOf(measured, fullRuns, runsProblem));
         return Rows(measured, fullRuns, runsProblem);
     }
 
@@ -173,42 +173,36 @@ public static class BenchmarkSuite
     }
 
     /// <summary>The contents of benchmarks.json: the ratios, the notebook timings and every measurement they are made of.</summary>
-    static object FileOf(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem) => new
-    {
-        machine = MachineDescription.Current,
-        threads = m.Threads,
-        rounds = m.Rounds,
-        torchsharp_vs_pytorch_step_ratio = Round(m.PeerRatio),
-        step_fraction_of_matmul_peak = Round(m.StepGflops / m.MatmulGflops),
-        detector_sampler_fraction_of_matmul_peak = Round(m.SamplerFraction),
-        ntk_fast_vs_autograd_speedup = Round(m.NtkSpeedup, 1),
-        edge_popup_vs_dense_epoch_ratio = Round(m.EpochRatio),
-        notebook_seconds = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.Seconds, 1)),
-        notebook_peak_mb = fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.PeakMb)),
-        suite_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.TotalSeconds, 1),
-        slowest_cell_seconds = fullRuns is null ? (double?)null : Math.Round(fullRuns.Notebooks.Max(n => n.SlowestCell.Seconds), 1),
-        measurements = new
-        {
-            torchsharp_step_ms = Math.Round(m.StepSeconds * 1e3, 3),
-            pytorch_step_ms = m.Peer is null ? (double?)null : Math.Round(m.Peer.StepSeconds * 1e3, 3),
-            torchsharp_step_ms_2_threads = Math.Round(m.Step2Seconds * 1e3, 3),
-            pytorch_step_ms_2_threads = m.Peer2 is null ? (double?)null : Math.Round(m.Peer2.StepSeconds * 1e3, 3),
-            torchsharp_vs_pytorch_step_ratio_2_threads = Round(m.PeerRatio2),
-            step_gflops = Math.Round(m.StepGflops, 2),
-            torchsharp_matmul_gflops = Math.Round(m.MatmulGflops, 1),
-            pytorch_matmul_gflops = m.PeerMatmulGflops is { } pm ? Math.Round(pm, 1) : (double?)null,
-            sampler_seconds = Math.Round(m.SamplerSeconds, 3),
-            sampler_products_seconds = Math.Round(m.SamplerProductsSeconds, 3),
-            ntk_fast_seconds = Math.Round(m.NtkFastSeconds, 4),
-            ntk_autograd_seconds = Math.Round(m.NtkAutogradSeconds, 2),
-            ntk_max_relative_difference = m.NtkDifference,
-            dense_epoch_seconds = Math.Round(m.DenseEpochSeconds, 3),
-            edge_popup_epoch_seconds = Math.Round(m.EdgePopupEpochSeconds, 3),
-        },
-        pytorch = m.Peer is null ? null : new { version = m.Peer.TorchVersion, blas = m.Peer.Blas, threads = new[] { m.Peer.Threads, m.Peer2?.Threads ?? 0 }, python = m.Peer.Python },
-        pytorch_problem = m.PeerProblem,
-        notebook_runs_problem = runsProblem,
-    };
+    static BenchmarksResults FileOf(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem) => new(
+        MachineDescription.Current, m.Threads, m.Rounds,
+        TorchsharpVsPytorchStepRatio: Round(m.PeerRatio),
+        StepFractionOfMatmulPeak: Math.Round(m.StepGflops / m.MatmulGflops, 3),
+        DetectorSamplerFractionOfMatmulPeak: Math.Round(m.SamplerFraction, 3),
+        NtkFastVsAutogradSpeedup: Math.Round(m.NtkSpeedup, 1),
+        EdgePopupVsDenseEpochRatio: Math.Round(m.EpochRatio, 3),
+        NotebookSeconds: fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.Seconds, 1)),
+        NotebookPeakMb: fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.PeakMb)),
+        SuiteSeconds: fullRuns is null ? null : Math.Round(fullRuns.TotalSeconds, 1),
+        SlowestCellSeconds: fullRuns is null ? null : Math.Round(fullRuns.Notebooks.Max(n => n.SlowestCell.Seconds), 1),
+        Measurements: new BenchmarkMeasurements(
+            TorchsharpStepMs: Math.Round(m.StepSeconds * 1e3, 3),
+            PytorchStepMs: m.Peer is null ? null : Math.Round(m.Peer.StepSeconds * 1e3, 3),
+            TorchsharpStepMs2Threads: Math.Round(m.Step2Seconds * 1e3, 3),
+            PytorchStepMs2Threads: m.Peer2 is null ? null : Math.Round(m.Peer2.StepSeconds * 1e3, 3),
+            TorchsharpVsPytorchStepRatio2Threads: Round(m.PeerRatio2),
+            StepGflops: Math.Round(m.StepGflops, 2),
+            TorchsharpMatmulGflops: Math.Round(m.MatmulGflops, 1),
+            PytorchMatmulGflops: Round(m.PeerMatmulGflops, 1),
+            SamplerSeconds: Math.Round(m.SamplerSeconds, 3),
+            SamplerProductsSeconds: Math.Round(m.SamplerProductsSeconds, 3),
+            NtkFastSeconds: Math.Round(m.NtkFastSeconds, 4),
+            NtkAutogradSeconds: Math.Round(m.NtkAutogradSeconds, 2),
+            NtkMaxRelativeDifference: m.NtkDifference,
+            DenseEpochSeconds: Math.Round(m.DenseEpochSeconds, 3),
+            EdgePopupEpochSeconds: Math.Round(m.EdgePopupEpochSeconds, 3)),
+        Pytorch: m.Peer is null ? null : new PeerSummary(m.Peer.TorchVersion, m.Peer.Blas, [m.Peer.Threads, m.Peer2?.Threads ?? 0], m.Peer.Python),
+        PytorchProblem: m.PeerProblem,
+        NotebookRunsProblem: runsProblem);
 
     static double? Round(double? value, int digits = 3) => value is { } v ? Math.Round(v, digits) : null;
 

@@ -5,21 +5,28 @@ using System.Text.Json.Serialization;
 namespace TicketLab;
 
 /// <summary>
-/// A notebook's results file (<c>notebooks/results/NN-title.json</c>) as one typed record: its numbers, its finding, and
-/// the hyperparameters that produced it (saved with the results, as nanoGPT saves its config with a checkpoint).
+/// A results file (<c>notebooks/results/NAME.json</c>) as one typed record: its numbers and, for a notebook's, the
+/// hyperparameters that produced it (saved with the results, as nanoGPT saves its config with a checkpoint).
 /// </summary>
 public interface IResultsFile
 {
-    /// <summary>The notebook that writes the file, e.g. "01-detector-density" (the file name without ".json").</summary>
-    static abstract string Notebook { get; }
+    /// <summary>The file name without ".json", e.g. "01-detector-density".</summary>
+    static abstract string FileName { get; }
 
     /// <summary>The layout version of the file: raised whenever a field changes, so an older file is refused by name.</summary>
     static abstract int Schema { get; }
 
+    /// <summary>What to run to write the file, for error messages (e.g. "rerun notebooks/01-detector-density.ipynb").</summary>
+    static abstract string Producer { get; }
+}
+
+/// <summary>A notebook's results file: also its profile and its headline finding (quoted by the README and the site).</summary>
+public interface INotebookResults : IResultsFile
+{
     /// <summary>quick or full.</summary>
     string Profile { get; }
 
-    /// <summary>The notebook's headline finding in one sentence (quoted by the README and the site).</summary>
+    /// <summary>The notebook's headline finding in one sentence.</summary>
     string Finding { get; }
 }
 
@@ -42,9 +49,13 @@ public static class Results
     };
 
     /// <summary>The schema tag of <typeparamref name="T"/>, e.g. "01-detector-density/2".</summary>
-    public static string SchemaOf<T>() where T : IResultsFile => $"{T.Notebook}/{T.Schema}";
+    public static string SchemaOf<T>() where T : IResultsFile => $"{T.FileName}/{T.Schema}";
 
-    /// <summary>Writes <paramref name="results"/> atomically to its notebook's file (in <paramref name="folder"/>, by default the results folder); returns the path relative to the checkout.</summary>
+    /// <summary>The advice for a notebook's results file: rerun the notebook, or the main job for just that one.</summary>
+    public static string RerunNotebook(string notebook) =>
+        $"rerun notebooks/{notebook}.ipynb (or: dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --only {notebook[..2]})";
+
+    /// <summary>Writes <paramref name="results"/> atomically to its file (in <paramref name="folder"/>, by default the results folder); returns the path relative to the checkout.</summary>
     public static string Write<T>(T results, string? folder = null) where T : IResultsFile
     {
         var body = JsonSerializer.SerializeToNode(results, Json)!.AsObject();
@@ -54,7 +65,7 @@ public static class Results
             body.Remove(key);
             file[key] = value;
         }
-        var path = PathOf(T.Notebook, folder);
+        var path = PathOf(T.FileName, folder);
         AtomicFile.WriteAllText(path, file.ToJsonString(Json) + "\n");
         return Path.GetRelativePath(ProjectPaths.Root, path);
     }
@@ -65,8 +76,8 @@ public static class Results
     /// </summary>
     public static T Read<T>(string? folder = null) where T : IResultsFile
     {
-        var path = PathOf(T.Notebook, folder);
-        var rerun = $"rerun notebooks/{T.Notebook}.ipynb (or: dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --only {T.Notebook[..2]})";
+        var path = PathOf(T.FileName, folder);
+        var rerun = T.Producer;
         if (!File.Exists(path))
             throw new FileNotFoundException($"No results file '{path}': {rerun}.", path);
         JsonObject file;
@@ -90,14 +101,6 @@ public static class Results
         }
     }
 
-    /// <summary>Writes a file that has no record type of its own yet (the benchmarks); returns the path relative to the checkout.</summary>
-    public static string WriteUntyped(string name, object payload)
-    {
-        var path = PathOf(name);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(payload, Json) + "\n");
-        return Path.GetRelativePath(ProjectPaths.Root, path);
-    }
-
-    /// <summary>The path of notebook <paramref name="notebook"/>'s results file.</summary>
-    public static string PathOf(string notebook, string? folder = null) => Path.Combine(folder ?? ProjectPaths.Results, notebook + ".json");
+    /// <summary>The path of the results file named <paramref name="name"/> (a notebook, "benchmarks", "notebook-runs").</summary>
+    public static string PathOf(string name, string? folder = null) => Path.Combine(folder ?? ProjectPaths.Results, name + ".json");
 }

@@ -8,7 +8,7 @@ namespace TicketLab.Cli.Site;
 public static class Headline
 {
     /// <summary>"key=value" for each top-level number of <paramref name="results"/> (the seed excluded).</summary>
-    public static string Numbers(IResultsFile results) => string.Join(", ", JsonSerializer.SerializeToNode(results, results.GetType(), Results.Json)!.AsObject()
+    public static string Numbers(INotebookResults results) => string.Join(", ", JsonSerializer.SerializeToNode(results, results.GetType(), Results.Json)!.AsObject()
         .Where(kv => kv.Key != "seed" && kv.Value?.GetValueKind() == JsonValueKind.Number)
         .Select(kv => $"{kv.Key}={kv.Value!.GetValue<double>().ToString("0.####", CultureInfo.InvariantCulture)}"));
 

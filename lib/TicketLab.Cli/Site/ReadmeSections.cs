@@ -61,19 +61,6 @@ public static partial class ReadmeSections
     [GeneratedRegex(@"<!-- results:(?<name>[a-z]+) -->\n(?<body>.*?)<!-- /results:\k<name> -->", RegexOptions.Singleline)]
     private static partial Regex SectionPattern();
 
-    static JsonObject Load(string folder, string name)
-    {
-        var path = Path.Combine(folder, name + ".json");
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"README section needs {name}.json in {folder}: run " + (name switch
-            {
-                "benchmarks" => "dotnet run --project lib/TicketLab.Cli -c Release -- bench",
-                "notebook-runs" => "the main job (dotnet run --project lib/TicketLab.Cli -c Release -- notebooks)",
-                _ => $"notebooks/{name}.ipynb",
-            }) + ".", path);
-        return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path} does not hold a JSON object.");
-    }
-
     static IEnumerable<string> NotebookNames(string folder) =>
         Directory.GetFiles(folder, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
             .Where(n => n.Length > 2 && char.IsDigit(n[0]) && char.IsDigit(n[1]) && n[2] == '-').Order(StringComparer.Ordinal);
@@ -132,20 +119,20 @@ public static partial class ReadmeSections
 
     static string Benchmarks(string folder)
     {
-        var bench = Load(folder, "benchmarks");
-        var m = bench["measurements"] as JsonObject ?? [];
-        string N(JsonNode? node, string format) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d.ToString(format, Invariant) : "not measured";
-        var pytorch = bench["pytorch"] is JsonObject p ? $"PyTorch {p["version"]} ({p["blas"]})" : $"PyTorch not measured: {bench["pytorch_problem"]}";
-        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"One run of `bench` (rounds: {bench["rounds"]}) on {bench["machine"]} (LibTorch's default: {bench["threads"]} threads); peer: {pytorch}.\n\n");
+        var bench = Results.Read<BenchmarksResults>(folder);
+        var m = bench.Measurements;
+        static string N(double? value, string format) => value is { } d ? d.ToString(format, Invariant) : "not measured";
+        var pytorch = bench.Pytorch is { } p ? $"PyTorch {p.Version} ({p.Blas})" : $"PyTorch not measured: {bench.PytorchProblem}";
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"One run of `bench` (rounds: {bench.Rounds}) on {bench.Machine} (LibTorch's default: {bench.Threads} threads); peer: {pytorch}.\n\n");
         text.Append("| Ratio | Value | Target | Made of |\n|---|---|---|---|\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `torchsharp_vs_pytorch_step_ratio` | **{N(bench["torchsharp_vs_pytorch_step_ratio"], "0.00")}** | ≤ 1.0 | one step of 784-300-100-10, batch 128, Adam, on 1 thread as the trainer runs it: TorchSharp {N(m["torchsharp_step_ms"], "0.00")} ms, PyTorch {N(m["pytorch_step_ms"], "0.00")} ms |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| the same on 2 threads | {N(m["torchsharp_vs_pytorch_step_ratio_2_threads"], "0.00")} | | TorchSharp {N(m["torchsharp_step_ms_2_threads"], "0.00")} ms, PyTorch {N(m["pytorch_step_ms_2_threads"], "0.00")} ms |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `step_fraction_of_matmul_peak` | **{N(bench["step_fraction_of_matmul_peak"], "0.00")}** | | step {N(m["step_gflops"], "0.0")} GFLOP/s against {N(m["torchsharp_matmul_gflops"], "0")} GFLOP/s for a 1024² float32 product (PyTorch's: {N(m["pytorch_matmul_gflops"], "0")}) |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `detector_sampler_fraction_of_matmul_peak` | **{N(bench["detector_sampler_fraction_of_matmul_peak"], "0.00")}** | ≥ 0.30 | 32,768 random units scored on 2,000 images in {N(m["sampler_seconds"], "0.00")} s; the same products alone {N(m["sampler_products_seconds"], "0.00")} s |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `ntk_fast_vs_autograd_speedup` | **{N(bench["ntk_fast_vs_autograd_speedup"], "0")}×** | ≥ 20 | 784-512-10, 500 images: layer-wise {N(m["ntk_fast_seconds"], "0.000")} s, per-example autograd {N(m["ntk_autograd_seconds"], "0.0")} s |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `edge_popup_vs_dense_epoch_ratio` | **{N(bench["edge_popup_vs_dense_epoch_ratio"], "0.00")}** | ≤ 2.0 | one epoch on 20,000 images: dense {N(m["dense_epoch_seconds"], "0.00")} s, edge-popup {N(m["edge_popup_epoch_seconds"], "0.00")} s |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `suite_seconds` (full profile) | **{N(bench["suite_seconds"], "0")} s** | < 900 | sum of `notebook_seconds` |\n");
-        text.Append(CultureInfo.InvariantCulture, $"| `slowest_cell_seconds` (full profile) | **{N(bench["slowest_cell_seconds"], "0")} s** | ≤ 90 | the slowest code cell of any notebook |");
+        text.Append(CultureInfo.InvariantCulture, $"| `torchsharp_vs_pytorch_step_ratio` | **{N(bench.TorchsharpVsPytorchStepRatio, "0.00")}** | ≤ 1.0 | one step of 784-300-100-10, batch 128, Adam, on 1 thread as the trainer runs it: TorchSharp {N(m.TorchsharpStepMs, "0.00")} ms, PyTorch {N(m.PytorchStepMs, "0.00")} ms |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| the same on 2 threads | {N(m.TorchsharpVsPytorchStepRatio2Threads, "0.00")} | | TorchSharp {N(m.TorchsharpStepMs2Threads, "0.00")} ms, PyTorch {N(m.PytorchStepMs2Threads, "0.00")} ms |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `step_fraction_of_matmul_peak` | **{N(bench.StepFractionOfMatmulPeak, "0.00")}** | | step {N(m.StepGflops, "0.0")} GFLOP/s against {N(m.TorchsharpMatmulGflops, "0")} GFLOP/s for a 1024² float32 product (PyTorch's: {N(m.PytorchMatmulGflops, "0")}) |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `detector_sampler_fraction_of_matmul_peak` | **{N(bench.DetectorSamplerFractionOfMatmulPeak, "0.00")}** | ≥ 0.30 | 32,768 random units scored on 2,000 images in {N(m.SamplerSeconds, "0.00")} s; the same products alone {N(m.SamplerProductsSeconds, "0.00")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `ntk_fast_vs_autograd_speedup` | **{N(bench.NtkFastVsAutogradSpeedup, "0")}×** | ≥ 20 | 784-512-10, 500 images: layer-wise {N(m.NtkFastSeconds, "0.000")} s, per-example autograd {N(m.NtkAutogradSeconds, "0.0")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `edge_popup_vs_dense_epoch_ratio` | **{N(bench.EdgePopupVsDenseEpochRatio, "0.00")}** | ≤ 2.0 | one epoch on 20,000 images: dense {N(m.DenseEpochSeconds, "0.00")} s, edge-popup {N(m.EdgePopupEpochSeconds, "0.00")} s |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `suite_seconds` (full profile) | **{N(bench.SuiteSeconds, "0")} s** | < 900 | sum of `notebook_seconds` |\n");
+        text.Append(CultureInfo.InvariantCulture, $"| `slowest_cell_seconds` (full profile) | **{N(bench.SlowestCellSeconds, "0")} s** | ≤ 90 | the slowest code cell of any notebook |");
         return text.ToString();
     }
 

@@ -32,10 +32,16 @@ public sealed record ConceptDensity(string Concept, double TrainedBestQuality, d
 /// <param name="Baseline">The trained baselines' configuration (seed 0; the study's extra seeds change only the seed).</param>
 public sealed record DensityResults(string Profile, string Dataset, int UnitsSampled, long EvaluationImages, IReadOnlyList<ClassDensity> Classes,
     ConceptDensity HarderConcept, IReadOnlyDictionary<string, double[]> DensityCurves, StoredDensityCurves HiddenDensity, string Finding,
-    DetectorStudyOptions Hyperparameters, BaselineConfig Baseline) : IResultsFile
+    DetectorStudyOptions Hyperparameters, BaselineConfig Baseline) : INotebookResults
 {
-    /// <inheritdoc/>
+    /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "01-detector-density";
+
+    /// <inheritdoc/>
+    public static string FileName => Notebook;
+
+    /// <inheritdoc/>
+    public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
     public static int Schema => 2;

@@ -58,10 +58,16 @@ public sealed record LazyRichComparison(string Architecture, int TrainingImages,
 public sealed record NtkResults(string Profile, int[] Widths, double[] WeightChange, double[] FeatureChange, double[] KernelChange, double[] LinearizationRmse,
     double[] NtkRelativeError, double[] TestAccuracy, double WeightChangeSlope, double FeatureChangeSlope, KernelAccuracy KernelRegressionAccuracy,
     double DensityShiftQuality, double LazyDensityShift, double RichDensityShift, double LazyDensityDistance, double RichDensityDistance,
-    double DensityDistanceCritical, LazyRichComparison LazyRich, StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters) : IResultsFile
+    double DensityDistanceCritical, LazyRichComparison LazyRich, StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters) : INotebookResults
 {
-    /// <inheritdoc/>
+    /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "02-ntk-fixed-features";
+
+    /// <inheritdoc/>
+    public static string FileName => Notebook;
+
+    /// <inheritdoc/>
+    public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
     public static int Schema => 2;

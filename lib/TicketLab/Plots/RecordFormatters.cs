@@ -19,10 +19,13 @@ public static class RecordFormatters
                 && t.GetMethod("<Clone>$") is not null)
             .OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
 
-    /// <summary>Registers an HTML and a plain-text table formatter for every record of the library; says what it did.</summary>
-    public static string Register()
+    /// <summary>
+    /// Registers an HTML and a plain-text table formatter for every record of the library with <paramref name="formatter"/>
+    /// (by default the loaded kernel's <c>Formatter</c>); says what it did.
+    /// </summary>
+    public static string Register(Type? formatter = null)
     {
-        var formatter = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(FormatterType)).FirstOrDefault(t => t is not null);
+        formatter ??= AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(FormatterType)).FirstOrDefault(t => t is not null);
         if (formatter is null) return "no .NET Interactive kernel loaded: records print as plain text";
         var register = formatter.GetMethod("Register", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(Action<object, TextWriter>), typeof(string)]);
         var preferred = formatter.GetMethod("SetPreferredMimeTypesFor", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(string[])]);

@@ -63,10 +63,16 @@ public sealed record SubsetSumRow(int N, double Error);
 public sealed record PruningResults(string Profile, double MaskBits, double NeuronSubsetBits, double DenseAccuracy, double RandomMaskAccuracy,
     IReadOnlyList<EdgePopupRow> EdgePopup, IReadOnlyList<ImpRow> Imp, double DetectorQuality, double InitDetectorDensityAtTrainedQuality,
     double PrunedDetectorDensityAtTrainedQuality, double TrainedDetectorDensityAtTrainedQuality, IReadOnlyList<SubsetSumRow> SubsetSum,
-    Detectors.StoredDensityCurves HiddenDensity, string Finding, PruningStudyOptions Hyperparameters) : IResultsFile
+    Detectors.StoredDensityCurves HiddenDensity, string Finding, PruningStudyOptions Hyperparameters) : INotebookResults
 {
-    /// <inheritdoc/>
+    /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "03-pruning-as-optimization";
+
+    /// <inheritdoc/>
+    public static string FileName => Notebook;
+
+    /// <inheritdoc/>
+    public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
     public static int Schema => 2;

@@ -9,10 +9,16 @@ namespace TicketLab.Training;
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The baseline's data, net and training options.</param>
 public sealed record DebateResults(string Profile, string Dataset, long Seed, double BaselineTestAccuracy, double TrainSeconds, string Finding,
-    BaselineConfig Hyperparameters) : IResultsFile
+    BaselineConfig Hyperparameters) : INotebookResults
 {
-    /// <inheritdoc/>
+    /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "00-the-debate";
+
+    /// <inheritdoc/>
+    public static string FileName => Notebook;
+
+    /// <inheritdoc/>
+    public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
     public static int Schema => 2;

@@ -34,7 +34,7 @@ public sealed record SuiteResults(DebateResults Debate, DensityResults Density, 
     }
 
     /// <summary>Reads one notebook's results file as its own record type (for the README and the site).</summary>
-    public static IResultsFile Read(string notebook, string? folder = null) => notebook switch
+    public static INotebookResults Read(string notebook, string? folder = null) => notebook switch
     {
         "00-the-debate" => TicketLab.Results.Read<DebateResults>(folder),
         "01-detector-density" => TicketLab.Results.Read<DensityResults>(folder),

@@ -36,10 +36,16 @@ public sealed record VerdictThresholds(double RareLog2, double DebateLog2, doubl
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The rules' thresholds.</param>
 public sealed record VerdictResults(string Profile, IReadOnlyList<VerdictSource> Sources, IReadOnlyList<ClaimVerdict> Claims, IReadOnlyList<DensityAt> DensityAt,
-    string Finding, VerdictThresholds Hyperparameters) : IResultsFile
+    string Finding, VerdictThresholds Hyperparameters) : INotebookResults
 {
-    /// <inheritdoc/>
+    /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "04-verdict";
+
+    /// <inheritdoc/>
+    public static string FileName => Notebook;
+
+    /// <inheritdoc/>
+    public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
     public static int Schema => 2;

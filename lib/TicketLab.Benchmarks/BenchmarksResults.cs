@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+
+namespace TicketLab.Benchmarks;
+
+/// <summary>Every measurement a bench run's ratios are made of (milliseconds, seconds, GFLOP/s; null when not measured).</summary>
+/// <param name="TorchsharpStepMs">One training step in TorchSharp, 1 thread.</param>
+/// <param name="PytorchStepMs">The same in PyTorch.</param>
+/// <param name="TorchsharpStepMs2Threads">TorchSharp on 2 threads.</param>
+/// <param name="PytorchStepMs2Threads">PyTorch on 2 threads.</param>
+/// <param name="TorchsharpVsPytorchStepRatio2Threads">TorchSharp over PyTorch on 2 threads.</param>
+/// <param name="StepGflops">The step's rate.</param>
+/// <param name="TorchsharpMatmulGflops">TorchSharp's 1024² float32 product rate.</param>
+/// <param name="PytorchMatmulGflops">PyTorch's.</param>
+/// <param name="SamplerSeconds">The detector sampler.</param>
+/// <param name="SamplerProductsSeconds">Its products alone.</param>
+/// <param name="NtkFastSeconds">The layer-wise empirical NTK.</param>
+/// <param name="NtkAutogradSeconds">The per-example autograd NTK.</param>
+/// <param name="NtkMaxRelativeDifference">Largest difference of the two kernels, relative to the largest entry.</param>
+/// <param name="DenseEpochSeconds">One dense epoch.</param>
+/// <param name="EdgePopupEpochSeconds">One edge-popup epoch.</param>
+public sealed record BenchmarkMeasurements(double TorchsharpStepMs, double? PytorchStepMs,
+    [property: JsonPropertyName("torchsharp_step_ms_2_threads")] double TorchsharpStepMs2Threads,
+    [property: JsonPropertyName("pytorch_step_ms_2_threads")] double? PytorchStepMs2Threads,
+    [property: JsonPropertyName("torchsharp_vs_pytorch_step_ratio_2_threads")] double? TorchsharpVsPytorchStepRatio2Threads,
+    double StepGflops, double TorchsharpMatmulGflops, double? PytorchMatmulGflops, double SamplerSeconds, double SamplerProductsSeconds,
+    double NtkFastSeconds, double NtkAutogradSeconds, double NtkMaxRelativeDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds);
+
+/// <summary>The PyTorch peer of a bench run.</summary>
+/// <param name="Version">torch.__version__.</param>
+/// <param name="Blas">The BLAS it uses.</param>
+/// <param name="Threads">Threads of its two runs.</param>
+/// <param name="Python">The interpreter.</param>
+public sealed record PeerSummary(string Version, string Blas, int[] Threads, string Python);
+
+/// <summary>The results file of the bench command (<c>notebooks/results/benchmarks.json</c>), which the README quotes.</summary>
+/// <param name="Machine">Processor, cores and operating system.</param>
+/// <param name="Threads">LibTorch's default intra-op threads.</param>
+/// <param name="Rounds">Measured iterations per benchmark.</param>
+/// <param name="TorchsharpVsPytorchStepRatio">TorchSharp over PyTorch step time on 1 thread (target ≤ 1).</param>
+/// <param name="StepFractionOfMatmulPeak">The step's rate over the product rate.</param>
+/// <param name="DetectorSamplerFractionOfMatmulPeak">The sampler's rate over its products' (target ≥ 0.3).</param>
+/// <param name="NtkFastVsAutogradSpeedup">Autograd NTK over layer-wise NTK time (target ≥ 20).</param>
+/// <param name="EdgePopupVsDenseEpochRatio">Edge-popup over dense epoch time (target ≤ 2).</param>
+/// <param name="NotebookSeconds">Each notebook's full-profile wall time, from the last main-job run.</param>
+/// <param name="NotebookPeakMb">Each notebook kernel's peak memory.</param>
+/// <param name="SuiteSeconds">Sum of the notebook times.</param>
+/// <param name="SlowestCellSeconds">The slowest cell of any notebook.</param>
+/// <param name="Measurements">What the ratios are made of.</param>
+/// <param name="Pytorch">The peer, or null when it did not run.</param>
+/// <param name="PytorchProblem">Why the peer did not run.</param>
+/// <param name="NotebookRunsProblem">Why there are no notebook timings.</param>
+public sealed record BenchmarksResults(string Machine, int Threads, int Rounds, double? TorchsharpVsPytorchStepRatio, double StepFractionOfMatmulPeak,
+    double DetectorSamplerFractionOfMatmulPeak, double NtkFastVsAutogradSpeedup, double EdgePopupVsDenseEpochRatio,
+    IReadOnlyDictionary<string, double>? NotebookSeconds, IReadOnlyDictionary<string, double>? NotebookPeakMb, double? SuiteSeconds, double? SlowestCellSeconds,
+    BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem) : IResultsFile
+{
+    /// <inheritdoc/>
+    public static string FileName => "benchmarks";
+
+    /// <inheritdoc/>
+    public static int Schema => 2;
+
+    /// <inheritdoc/>
+    public static string Producer => "run the bench command (dotnet run --project lib/TicketLab.Cli -c Release -- bench)";
+}
