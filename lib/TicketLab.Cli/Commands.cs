@@ -49,6 +49,8 @@ public static class Commands
         var profile = options.TryGetValue("--profile", out var p) ? Profile.Parse(p) : Profile.Current;
         var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back");
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Cache, "executed", profile.Name);
+        if (options.TryGetValue("--only", out var only) && string.IsNullOrWhiteSpace(only))
+            throw new ArgumentException("--only '' names no notebook; accepted: the start of a notebook's file name, e.g. --only 02 (leave --only out to run all).");
         var runner = new RunnerOptions(profile, options.GetValueOrDefault("--only"), writeBack, output);
         var notebooks = NotebookRunner.Discover(runner.Only);
         if (notebooks.Count == 0)
@@ -81,7 +83,8 @@ public static class Commands
             UpdateReadme();
         }
         var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
-        var executed = runs.Where(r => r.ExecutedPath is not null).Select(r => r.ExecutedPath!).ToList();
+        // The site shows only successful runs: when writing back, the committed notebooks (a failed run replaced none of them).
+        var executed = writeBack ? NotebookRunner.Discover() : runs.Where(r => r.Succeeded).Select(r => r.ExecutedPath!).ToList();
         if (runner.Only is null && executed.Count > 0)
         {
             var pages = SiteBuilder.Build(executed, writeBack ? ProjectPaths.Results : Path.Combine(output, "results"), siteFolder);
@@ -89,6 +92,8 @@ public static class Commands
         }
         var failed = runs.Where(r => !r.Succeeded).ToList();
         foreach (var run in failed) Console.Error.WriteLine($"FAILED {run.Problem}");
+        if (failed.Count == 0) Directory.Delete(runner.ScratchFolder, recursive: true);
+        else Console.Error.WriteLine($"This run's outputs and logs: {Path.GetRelativePath(ProjectPaths.Root, runner.ScratchFolder)}");
         return failed.Count == 0 ? 0 : 1;
     }
 

@@ -6,10 +6,19 @@ namespace TicketLab.Cli.Notebooks;
 /// <summary>How the main job runs the notebooks.</summary>
 /// <param name="Profile">quick or full.</param>
 /// <param name="Only">Run only notebooks whose file name starts with this (e.g. "00"); null runs all.</param>
-/// <param name="WriteBack">Write the executed notebooks and results files into notebooks/ (the committed copies).</param>
-/// <param name="OutputFolder">Where executed notebooks, logs and (unless written back) results go.</param>
+/// <param name="WriteBack">Write each notebook that ran without error, and its results file, back into notebooks/ (the committed copies).</param>
+/// <param name="OutputFolder">Where executed notebooks and (unless written back) results go.</param>
 /// <param name="TimeoutMinutes">Longest a single notebook may run.</param>
-public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack, string OutputFolder, int TimeoutMinutes = 45);
+/// <param name="Scratch">This run's own folder (raw outputs, logs, and the executed copies and results before they are written back):
+/// by default a new folder under <paramref name="OutputFolder"/>, so that two runs at once never share a file.</param>
+public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack, string OutputFolder, int TimeoutMinutes = 45, string? Scratch = null)
+{
+    /// <summary>This run's scratch folder.</summary>
+    public string ScratchFolder { get; } = Scratch ?? Path.Combine(OutputFolder, "runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
+
+    /// <summary>Where the notebooks of this run write their results files: the scratch folder's copy when written back.</summary>
+    public string ResultsFolder => WriteBack ? Path.Combine(ScratchFolder, "results") : Path.Combine(OutputFolder, "results");
+}
 
 /// <summary>The outcome of one notebook.</summary>
 /// <param name="Notebook">File name.</param>
@@ -32,7 +41,7 @@ public sealed record NotebookRun(string Notebook, bool Succeeded, double Seconds
 
     /// <summary>What went wrong, naming the notebook and the cell.</summary>
     public string Problem => Errors.Count > 0
-        ? $"{Notebook}: {string.Join("; ", Errors)}"
+        ? $"{Notebook}: {string.Join("; ", Errors)}" + (Failure is null ? "" : $" ({Failure})")
         : $"{Notebook}: {Failure}";
 }
 
@@ -55,16 +64,33 @@ public static class NotebookRunner
             ProjectPaths.Root, log, TimeSpan.FromMinutes(15), null);
     }
 
-    /// <summary>Runs one notebook top to bottom in a fresh kernel and returns what happened.</summary>
+    /// <summary>
+    /// Creates the run's scratch folder; when writing back, seeds its results folder with the committed results files, so
+    /// that a notebook reading earlier ones (04) sees this run's where they succeeded and the committed ones otherwise.
+    /// </summary>
+    public static void PrepareScratch(RunnerOptions options)
+    {
+        Directory.CreateDirectory(options.ScratchFolder);
+        Directory.CreateDirectory(options.OutputFolder);
+        Directory.CreateDirectory(options.ResultsFolder);
+        if (!options.WriteBack) return;
+        foreach (var file in Directory.GetFiles(ProjectPaths.Results, "*.json"))
+            File.Copy(file, Path.Combine(options.ResultsFolder, Path.GetFileName(file)), overwrite: true);
+    }
+
+    /// <summary>
+    /// Runs one notebook top to bottom in a fresh kernel, into the scratch folder, and returns what happened. When writing
+    /// back, the committed notebook and its results file are replaced (atomically) only if every cell succeeded: a failed
+    /// run never replaces a good committed output.
+    /// </summary>
     public static NotebookRun Run(string notebookPath, RunnerOptions options)
     {
         var name = Path.GetFileName(notebookPath);
         var stem = Path.GetFileNameWithoutExtension(notebookPath);
-        Directory.CreateDirectory(options.OutputFolder);
-        var resultsFolder = options.WriteBack ? ProjectPaths.Results : Path.Combine(options.OutputFolder, "results");
-        Directory.CreateDirectory(resultsFolder);
-        var rawOutput = Path.Combine(options.OutputFolder, stem + ".raw.ipynb");
-        var logPath = Path.Combine(options.OutputFolder, stem + ".log");
+        PrepareScratch(options);
+        var resultsFolder = options.ResultsFolder;
+        var rawOutput = Path.Combine(options.ScratchFolder, stem + ".raw.ipynb");
+        var logPath = Path.Combine(options.ScratchFolder, stem + ".log");
         if (File.Exists(rawOutput)) File.Delete(rawOutput);
         var clock = Stopwatch.StartNew();
         int exitCode;
@@ -91,11 +117,20 @@ public static class NotebookRunner
         var timings = NotebookCleaner.TakeCellTimings(document);
         NotebookCleaner.Clean(document, MachinePaths());
         var errors = NotebookCleaner.Errors(document);
-        var executed = options.WriteBack ? notebookPath : Path.Combine(options.OutputFolder, name);
+        var executed = Path.Combine(options.WriteBack ? options.ScratchFolder : options.OutputFolder, name);
         NotebookCleaner.Write(document, executed);
         File.Delete(rawOutput);
-        var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}" : null;
-        return new NotebookRun(name, errors.Count == 0 && exitCode == 0, seconds, errors, executed, Site.Headline.Of(stem, resultsFolder), failure,
+        var succeeded = errors.Count == 0 && exitCode == 0;
+        if (succeeded && options.WriteBack)
+        {
+            var results = Path.Combine(resultsFolder, stem + ".json");
+            if (File.Exists(results)) AtomicFile.WriteAllBytes(Results.PathOf(stem), File.ReadAllBytes(results));
+            AtomicFile.WriteAllBytes(notebookPath, File.ReadAllBytes(executed));
+            executed = notebookPath;
+        }
+        var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}"
+            : !succeeded && options.WriteBack ? $"the committed notebook and results were left as they were; this run's copy is {Path.GetRelativePath(ProjectPaths.Root, executed)}" : null;
+        return new NotebookRun(name, succeeded, seconds, errors, executed, Site.Headline.Of(stem, resultsFolder), failure,
             timings.Select(t => new CellTiming(t.Cell, Math.Round(t.Seconds, 1))).ToList(), peakMb);
     }
 

@@ -25,8 +25,14 @@ public static class SiteBuilder
     public static string ChartAttribute => ChartMarker;
 
     /// <summary>Writes the site for <paramref name="notebooks"/> (in reading order) into <paramref name="output"/>; returns its pages, index first.</summary>
+    /// <remarks>A notebook with an error output is refused before anything is written: the site shows only successful runs.</remarks>
     public static IReadOnlyList<SitePage> Build(IReadOnlyList<string> notebooks, string resultsFolder, string output)
     {
+        var entries = notebooks.Select(path => (Path: path, Stem: Path.GetFileNameWithoutExtension(path), Document: NotebookCleaner.Read(path))).ToList();
+        var failed = entries.Select(e => (e.Path, Errors: NotebookCleaner.Errors(e.Document))).Where(e => e.Errors.Count > 0).ToList();
+        if (failed.Count > 0)
+            throw new InvalidDataException("The site is built only from notebooks that ran without error; these hold error outputs: "
+                + string.Join("; ", failed.Select(f => $"{Path.GetFileName(f.Path)}: {string.Join(", ", f.Errors)}")) + ". Rerun them (main job) first.");
         Directory.CreateDirectory(Path.Combine(output, "assets"));
         var plotly = $"assets/plotly-{PlotlyJs.Version}.min.js";
         AtomicFile.WriteAllText(Path.Combine(output, plotly), PlotlyJs.Source);
@@ -34,7 +40,6 @@ public static class SiteBuilder
         foreach (var stale in Directory.GetFiles(Path.Combine(output, "assets"), "plotly-*.min.js").Where(f => !f.EndsWith(Path.GetFileName(plotly))))
             File.Delete(stale);
 
-        var entries = notebooks.Select(path => (Path: path, Stem: Path.GetFileNameWithoutExtension(path), Document: NotebookCleaner.Read(path))).ToList();
         var pages = new List<SitePage>();
         for (var i = 0; i < entries.Count; i++)
         {

@@ -127,8 +127,8 @@ public static class Datasets
                 + $"({string.Join(", ", info.Files.Select(f => f.FileName + "[.gz]"))}). {HowToGet(info)}");
         }
         var candidates = new List<(string, string)>();
-        if (Environment.GetEnvironmentVariable("TICKETLAB_DATA") is { Length: > 0 } env)
-            candidates.Add((Path.Combine(env, Path.GetFileName(CacheFolder(info))), "TICKETLAB_DATA"));
+        if (DataFolderFromEnvironment(Environment.GetEnvironmentVariable(DataVariable)) is { } env)
+            candidates.Add((Path.Combine(env, Path.GetFileName(CacheFolder(info))), DataVariable));
         if (info.DebianFolder.Length > 0) candidates.Add((info.DebianFolder, $"Debian package {info.DebianPackage}"));
         candidates.Add((CacheFolder(info), "data/cache"));
         foreach (var (folder, label) in candidates)
@@ -148,6 +148,22 @@ public static class Datasets
                 $"{info.DisplayName} was not found in {string.Join(", ", searched)}, and downloading it from {info.DownloadBaseUrl} failed ({e.Message}). {HowToGet(info)}", e);
         }
         return (CacheFolder(info), $"a download from {info.DownloadBaseUrl}");
+    }
+
+    /// <summary>The environment variable naming a folder of datasets (one sub-folder each, named as under data/cache).</summary>
+    public const string DataVariable = "TICKETLAB_DATA";
+
+    /// <summary>
+    /// The folder that <see cref="DataVariable"/> names, or null when it is unset; a folder that does not exist is an error
+    /// naming the variable and its value, not a silent fall-back to another source.
+    /// </summary>
+    public static string? DataFolderFromEnvironment(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (!Directory.Exists(value))
+            throw new DatasetNotFoundException($"{DataVariable} is '{value}', which is not a folder: set it to a folder that holds one sub-folder per dataset "
+                + "(for example fashion-mnist/ with the four IDX files), or unset it to use the Debian package, data/cache or a download.");
+        return value;
     }
 
     /// <summary>The ways to obtain <paramref name="info"/>, for error messages.</summary>

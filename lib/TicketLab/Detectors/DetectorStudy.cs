@@ -12,7 +12,13 @@ namespace TicketLab.Detectors;
 /// <param name="ExtraSeeds">Seeds of additional trained baselines, for the spread of the trained curves.</param>
 /// <param name="ValidationUnits">Size of the small sample on which the tail fit is checked against the large one.</param>
 /// <param name="Tail">Options of the tail fit and its band.</param>
-public sealed record DetectorStudyOptions(int EvaluationPerClass, int RandomUnits, int Layer2Units, int PairUnits, long[] ExtraSeeds, int ValidationUnits, TailOptions Tail);
+/// <param name="Layer1Seed">Seed of the sampled random layer-1 units.</param>
+/// <param name="Layer2Seed">Seed of the sampled random layer-2 units (and their random first layers).</param>
+/// <param name="PairSeed">Seed of the random units of the two-class concept.</param>
+/// <param name="PairPositive">The two-class concept's positive class (6: Shirt).</param>
+/// <param name="PairNegative">Its negative class (0: T-shirt/top).</param>
+public sealed record DetectorStudyOptions(int EvaluationPerClass, int RandomUnits, int Layer2Units, int PairUnits, long[] ExtraSeeds, int ValidationUnits, TailOptions Tail,
+    long Layer1Seed, long Layer2Seed, long PairSeed, int PairPositive, int PairNegative);
 
 /// <summary>The hidden units of one net, scored: layer 1 first.</summary>
 public sealed record ScoredNet(string Condition, long Seed, IReadOnlyList<UnitScores> Layers);

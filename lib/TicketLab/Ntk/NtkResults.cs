@@ -14,8 +14,13 @@ namespace TicketLab.Ntk;
 /// <param name="LazyRichLayers">Layer sizes of the lazy-against-rich comparison (the baseline's architecture).</param>
 /// <param name="MuPLearningRate">Step size of the mean-field / μP run.</param>
 /// <param name="DensityQuality">Quality at which the fraction of detectors before and after training is compared.</param>
+/// <param name="NtkBiasStd">σb of the NTK-parametrized nets (also their bias multiplier).</param>
+/// <param name="Seed">Seed of every net's initialization.</param>
+/// <param name="KernelWeightVariance">σw² of the analytic NTK and NNGP (2 for the He initialization of ReLU nets).</param>
+/// <param name="KernelBiasVariance">σb² of the analytic kernels (the NTK nets' σb = 0.1, squared).</param>
 public sealed record NtkStudyOptions(int TrainPerClass, int TestPerClass, int[] Widths, int Steps, double LearningRate, int KernelPoints, double[] Alphas,
-    int FixedWidth, int[] LazyRichLayers, double MuPLearningRate, double DensityQuality);
+    int FixedWidth, int[] LazyRichLayers, double MuPLearningRate, double DensityQuality, double NtkBiasStd, long Seed, double KernelWeightVariance,
+    double KernelBiasVariance);
 
 /// <summary>Kernel-regression accuracies of the infinite-width kernels.</summary>
 /// <param name="Ntk">Test accuracy of NTK regression.</param>

@@ -65,6 +65,19 @@ public class DatasetTests
     }
 
     [Fact]
+    public void A_data_variable_that_points_nowhere_is_an_error_not_a_fall_back()
+    {
+        using var temp = TestSetup.Temp();
+        Assert.Null(Datasets.DataFolderFromEnvironment(null));
+        Assert.Null(Datasets.DataFolderFromEnvironment(""));
+        Assert.Equal(temp.Path, Datasets.DataFolderFromEnvironment(temp.Path));
+        var missing = temp["no-such-folder"];
+        var error = Assert.Throws<DatasetNotFoundException>(() => Datasets.DataFolderFromEnvironment(missing));
+        Assert.Contains("TICKETLAB_DATA", error.Message);
+        Assert.Contains(missing, error.Message);
+    }
+
+    [Fact]
     public void A_corrupt_file_is_reported_with_its_name_and_checksum()
     {
         using var temp = TestSetup.Temp();

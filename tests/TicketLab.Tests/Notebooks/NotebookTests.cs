@@ -65,6 +65,51 @@ public class NotebookTests
         Assert.Contains("cell 3", run.Problem);
     }
 
+    static string OneCellNotebook(string code) => """
+        {"cells": [
+          {"cell_type": "code", "execution_count": null, "metadata": {"polyglot_notebook": {"kernelName": "csharp"}}, "outputs": [], "source": [CODE]}
+        ],
+         "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"},
+                      "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}}},
+         "nbformat": 4, "nbformat_minor": 5}
+        """.Replace("CODE", System.Text.Json.JsonSerializer.Serialize(code), StringComparison.Ordinal);
+
+    [Fact]
+    public void Writing_back_replaces_a_notebook_only_when_every_cell_succeeded()
+    {
+        _ = Prepared.Value;
+        using var temp = TestSetup.Temp();
+        var notebook = temp["98-write-back.ipynb"];
+        // The committed copy now holds a bug: the run fails and the file (with its good output) stays as it was.
+        var broken = OneCellNotebook("throw new InvalidOperationException(\"deliberate failure\");").Replace("\"outputs\": []", "\"outputs\": [{\"output_type\": \"execute_result\", \"execution_count\": 1, \"metadata\": {}, \"data\": {\"text/plain\": [\"a good committed output\"]}}]", StringComparison.Ordinal);
+        File.WriteAllText(notebook, broken);
+        var options = new RunnerOptions(Profile.Quick, null, WriteBack: true, temp["out"]);
+        var failed = NotebookRunner.Run(notebook, options);
+        Assert.False(failed.Succeeded);
+        Assert.Equal(broken, File.ReadAllText(notebook));
+        Assert.Contains("cell 1", failed.Problem);
+        Assert.Contains("left as they were", failed.Problem);
+        Assert.Contains("deliberate failure", File.ReadAllText(failed.ExecutedPath!));
+        Assert.StartsWith(options.ScratchFolder, failed.ExecutedPath!);
+
+        File.WriteAllText(notebook, OneCellNotebook("40 + 2"));
+        var succeeded = NotebookRunner.Run(notebook, options);
+        Assert.True(succeeded.Succeeded, succeeded.Problem);
+        Assert.Equal(notebook, succeeded.ExecutedPath);
+        Assert.Contains("42", File.ReadAllText(notebook));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(notebook)!, ".*.tmp"));
+    }
+
+    [Fact]
+    public void Two_runs_at_once_get_their_own_scratch_folders()
+    {
+        var a = new RunnerOptions(Profile.Quick, null, false, "out");
+        var b = new RunnerOptions(Profile.Quick, null, false, "out");
+        Assert.NotEqual(a.ScratchFolder, b.ScratchFolder);
+        Assert.StartsWith(Path.Combine("out", "runs"), a.ScratchFolder);
+        Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), a.ScratchFolder);
+    }
+
     public static TheoryData<string> Committed() => new(Directory.GetFiles(ProjectPaths.Notebooks, "*.ipynb").Select(Path.GetFileName)!);
 
     [Theory]

@@ -25,9 +25,9 @@ public class ClaimsTests
             (Condition.Init, Density.Curve("init", [initUnits], grid)), (Condition.Trained, Density.Curve("trained", [trainedUnits], grid)));
         var density = new DensityResults("full", "Fashion-MNIST", 1000, 2000, classes, new ConceptDensity("Shirt vs T-shirt/top", 0.8, -12, "measured"),
             new Dictionary<string, double[]> { ["quality"] = grid }, hidden, "01",
-            new DetectorStudyOptions(200, 1000, 100, 100, [1, 2], 100, new TailOptions()), baseline);
+            new DetectorStudyOptions(200, 1000, 100, 100, [1, 2], 100, new TailOptions(), 1, 2, 3, 6, 0), baseline);
         int[] widths = [64, 256, 1024];
-        var ntkOptions = new NtkStudyOptions(50, 100, widths, 100, 0.15, 100, [1, 8], 512, [784, 300, 100, 10], 0.005, 0.9);
+        var ntkOptions = new NtkStudyOptions(50, 100, widths, 100, 0.15, 100, [1, 8], 512, [784, 300, 100, 10], 0.005, 0.9, 0.1, 0, 2.0, 0.01);
         var ntk = new NtkResults("full", widths, [0.2, 0.1, 0.05], featureChange, [0.1, 0.05, 0.02], [0.02, 0.01, 0.005], [0.3, 0.15, 0.07], [0.70, 0.71, 0.72],
             -0.5, Fit.LogLogSlope(widths.Select(w => (double)w), featureChange), new KernelAccuracy(0.8, 0.79), 0.9, 0.001, 0.02, lazyDistance, richDistance, 0.096,
             new LazyRichComparison("784-300-100-10", 500, 100, 0.05, 0.4, 0.7, 0.72),
