@@ -36,14 +36,13 @@ public static class Results
     /// <summary>The key that holds "notebook/schema" at the top of every results file.</summary>
     public const string SchemaKey = "schema";
 
-    /// <summary>snake_case keys and enum names, indented, non-ASCII kept as is.</summary>
+    /// <summary>snake_case keys and enum names, indented, non-ASCII kept as is; a NaN or infinity is refused (a results file holds numbers or null).</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
     };
