@@ -60,6 +60,10 @@ public static class Trainer
                     var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
                     var point = new CurvePoint(epoch + (batch + 1) / (double)stepsPerEpoch, step, lossSum / lossCount, testLoss, accuracy);
                     curve.Add(point);
+                    if (Runaway(curve, data.Classes) is { } why)
+                        throw new TrainingDivergedException($"Training ran away at epoch {point.Epoch:0.##} of {options.Epochs} (step {step}): {why}. "
+                            + $"Lower LearningRate (now {options.LearningRate:g4}; try {options.LearningRate / 10:g4})"
+                            + (options.Optimizer == OptimizerKind.Sgd && options.Momentum > 0 ? $" or Momentum (now {options.Momentum})" : "") + ", and check that the inputs are standardized.");
                     lossSum = 0;
                     lossCount = 0;
                     model.train();
@@ -69,6 +73,31 @@ public static class Trainer
         }
         var last = curve[^1];
         return new TrainResult(curve, last.TestAccuracy, last.TestLoss, step, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A run whose test loss exceeds this many times its initial value is running away.</summary>
+    public const double RunawayLossFactor = 100;
+
+    /// <summary>How many evaluations in a row a runaway sign must persist before the run is stopped.</summary>
+    public const int RunawayEvaluations = 3;
+
+    /// <summary>
+    /// Why a learning curve has run away, or null: the test loss above <see cref="RunawayLossFactor"/> times its initial value,
+    /// or the test accuracy back within 0.02 of chance after having been 0.3 above it, for the last
+    /// <see cref="RunawayEvaluations"/> evaluations. NaN and infinity are caught per step before this.
+    /// </summary>
+    public static string? Runaway(IReadOnlyList<CurvePoint> curve, int classes)
+    {
+        if (curve.Count <= RunawayEvaluations) return null;
+        var initial = curve[0].TestLoss;
+        var recent = curve.Skip(curve.Count - RunawayEvaluations).ToList();
+        if (initial > 0 && recent.All(p => p.TestLoss > RunawayLossFactor * initial))
+            return $"the test loss is {recent[^1].TestLoss:g3}, over {RunawayLossFactor:0} times its initial {initial:g3}, for {RunawayEvaluations} evaluations";
+        var chance = 1.0 / classes;
+        var best = curve.Take(curve.Count - RunawayEvaluations).Max(p => p.TestAccuracy);
+        if (best >= chance + 0.3 && recent.All(p => p.TestAccuracy <= chance + 0.02))
+            return $"the test accuracy fell back to {recent[^1].TestAccuracy:0.000}, chance level, after reaching {best:0.000}";
+        return null;
     }
 
     /// <summary>Mean loss and accuracy of <paramref name="model"/> on a labelled set, in batches, without gradients.</summary>

@@ -50,7 +50,8 @@ public class TrainerTests
         using var net = new Mlp(Net, seed: 0);
         var e = Assert.Throws<TrainingDivergedException>(() =>
             Trainer.Train(net, data, new TrainOptions(Epochs: 3, Optimizer: OptimizerKind.Sgd, LearningRate: 90, Momentum: 0.9)));
-        Assert.Matches(@"at epoch \d+ of 3, batch \d+ \(step \d+\)", e.Message);
+        // Either a NaN step (epoch, batch and step named) or, earlier, a runaway curve (epoch and step named) stops it.
+        Assert.Matches(@"at epoch [\d.]+ of 3(, batch \d+)? \(step \d+\)", e.Message);
         Assert.Contains("Lower LearningRate (now 90; try 9)", e.Message);
         Assert.Contains("Momentum", e.Message);
     }
@@ -94,5 +95,22 @@ public class TrainerTests
         using var labels = tensor(new long[] { 0, 2 });
         // row 0: 0; row 1: 0.25 + 0.25 + 1 = 1.5 ; mean 0.75 ; half 0.375
         Assert.Equal(0.375f, Trainer.Loss(output, labels, LossKind.MeanSquaredError, 3).item<float>(), 6);
+    }
+
+    [Fact]
+    public void A_runaway_curve_is_named_and_a_healthy_or_briefly_bad_one_is_not()
+    {
+        static CurvePoint P(double loss, double accuracy) => new(0, 0, 0, loss, accuracy);
+        CurvePoint[] healthy = [P(2.3, 0.1), P(0.6, 0.8), P(0.5, 0.84), P(0.45, 0.86), P(0.47, 0.86)];
+        Assert.Null(Trainer.Runaway(healthy, 10));
+        CurvePoint[] exploding = [P(2.3, 0.1), P(1.0, 0.6), P(1e29, 0.11), P(1e30, 0.1), P(1e31, 0.11)];
+        Assert.Contains("over 100 times its initial", Trainer.Runaway(exploding, 10));
+        CurvePoint[] collapsed = [P(2.3, 0.1), P(0.6, 0.8), P(2.4, 0.1), P(2.3, 0.11), P(2.3, 0.1)];
+        Assert.Contains("fell back to 0.100, chance level, after reaching 0.800", Trainer.Runaway(collapsed, 10));
+        // Two bad evaluations are a blip, not a runaway; nor is a run that never left chance.
+        CurvePoint[] blip = [P(2.3, 0.1), P(0.6, 0.8), P(500, 0.1), P(400, 0.1), P(0.5, 0.8)];
+        Assert.Null(Trainer.Runaway(blip, 10));
+        CurvePoint[] neverLearnt = [P(2.3, 0.1), P(2.3, 0.1), P(2.3, 0.11), P(2.3, 0.1)];
+        Assert.Null(Trainer.Runaway(neverLearnt, 10));
     }
 }
