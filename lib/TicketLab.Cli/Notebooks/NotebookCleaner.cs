@@ -99,13 +99,26 @@ public static class NotebookCleaner
     }
 
     /// <summary>
-    /// nbformat stores JSON MIME types (e.g. Plotly's figure) as JSON objects; kernels send them as text, and the
-    /// document writer keeps them as lines of text. This turns them back into JSON.
+    /// Two repairs of the document writer's JSON, so that the file is valid nbformat 4.5: JSON MIME types (e.g. Plotly's
+    /// figure), which kernels send and the writer keeps as lines of text, become JSON objects again; and every cell gets
+    /// the <c>id</c> 4.5 requires ("cell-N" by position, so a rerun writes the same ids).
     /// </summary>
     static string JsonOutputsAsJson(string notebookJson)
     {
         var root = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
-        foreach (var cell in root["cells"]?.AsArray() ?? [])
+        var cells = root["cells"]?.AsArray() ?? [];
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (cells[i] is not System.Text.Json.Nodes.JsonObject cell || cell.ContainsKey("id")) continue;
+            var withId = new System.Text.Json.Nodes.JsonObject { ["id"] = $"cell-{i}" };
+            foreach (var (key, value) in cell.ToList())
+            {
+                cell.Remove(key);
+                withId[key] = value;
+            }
+            cells[i] = withId;
+        }
+        foreach (var cell in cells)
             foreach (var output in cell?["outputs"]?.AsArray() ?? [])
             {
                 if (output?["data"] is not System.Text.Json.Nodes.JsonObject data) continue;

@@ -130,6 +130,10 @@ public class NotebookTests
         Assert.All(charts, d => Assert.True(d.ContainsKey("image/png"), "a chart output without a static image/png"));
         Assert.DoesNotMatch(@"cdn\.|unpkg\.com|jsdelivr|require\.js|<script src=", text);
         Assert.DoesNotMatch(@"/(root|home|work|tmp)/", text);
+        // nbformat 4.5 (the files say nbformat_minor 5) requires a unique id of 1-64 letters, digits, '-' or '_' on every cell.
+        var ids = json["cells"]!.AsArray().Select(c => c!["id"]?.GetValue<string>()).ToList();
+        Assert.All(ids, id => Assert.Matches("^[A-Za-z0-9_-]{1,64}$", id ?? ""));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
         var results = Path.Combine(ProjectPaths.Notebooks, "results", Path.ChangeExtension(notebook, ".json"));
         Assert.True(File.Exists(results), $"{notebook} has no committed results file");
         Assert.Equal("full", JsonNode.Parse(File.ReadAllText(results))!["profile"]!.GetValue<string>());
