@@ -2,11 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace TicketLab.Verdict;
 
-/// <summary>One results file the verdict read.</summary>
-/// <param name="Notebook">The notebook.</param>
-/// <param name="Profile">quick or full.</param>
-public sealed record VerdictSource(string Notebook, string Profile);
-
 /// <summary>One stored density curve read at three qualities, in the results file.</summary>
 /// <param name="Condition">init, trained, lazy, rich or pruned.</param>
 /// <param name="Curve">Which units.</param>
@@ -30,12 +25,12 @@ public sealed record VerdictThresholds(double RareLog2, double DebateLog2, doubl
 
 /// <summary>The results file of notebook 04 (the verdict).</summary>
 /// <param name="Profile">quick or full.</param>
-/// <param name="Sources">The results files judged.</param>
+/// <param name="Sources">The results files judged, with their profiles and findings.</param>
 /// <param name="Claims">Every claim with its measurement, verdict and rule.</param>
 /// <param name="DensityAt">The stored density curves read at three qualities.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The rules' thresholds.</param>
-public sealed record VerdictResults(string Profile, IReadOnlyList<VerdictSource> Sources, IReadOnlyList<ClaimVerdict> Claims, IReadOnlyList<DensityAt> DensityAt,
+public sealed record VerdictResults(string Profile, IReadOnlyList<SourceRow> Sources, IReadOnlyList<ClaimVerdict> Claims, IReadOnlyList<DensityAt> DensityAt,
     string Finding, VerdictThresholds Hyperparameters) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
@@ -48,12 +43,12 @@ public sealed record VerdictResults(string Profile, IReadOnlyList<VerdictSource>
     public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
-    public static int Schema => 2;
+    public static int Schema => 3;
 
     /// <summary>The verdict of <paramref name="suite"/> as its results file.</summary>
     public static VerdictResults Of(Profile profile, SuiteResults suite, IReadOnlyList<ClaimVerdict> claims, IReadOnlyList<DensityRow> densities) => new(
         profile.Name,
-        suite.Sources().Select(s => new VerdictSource(s.Notebook, s.Profile)).ToList(),
+        suite.Sources(),
         claims,
         densities.Select(r => new DensityAt(r.Condition, r.Curve, r.AtQ0_8, r.AtQ0_9, r.AtQ0_95)).ToList(),
         $"Of {claims.Count} claims of the debate, {Verdict.Claims.Tally(claims)}; at quality 0.95 the hidden-unit detector density is "
