@@ -37,6 +37,27 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
         return Select(keep);
     }
 
+    /// <summary>
+    /// Two disjoint balanced halves: per class, its first <paramref name="perClass"/> images in file order go to A and the
+    /// next <paramref name="perClass"/> to B (a fixed split: select on A, report on B).
+    /// </summary>
+    public (ImageSet A, ImageSet B) Halves(int perClass)
+    {
+        if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "accepted: 1 or more images per class and half");
+        var taken = new int[ClassNames.Count];
+        List<int> a = [], b = [];
+        for (var i = 0; i < Count; i++)
+        {
+            var seen = taken[Labels[i]]++;
+            if (seen < perClass) a.Add(i);
+            else if (seen < 2 * perClass) b.Add(i);
+        }
+        var short_ = Enumerable.Range(0, ClassNames.Count).FirstOrDefault(c => taken[c] < 2 * perClass, -1);
+        if (short_ >= 0)
+            throw new ArgumentOutOfRangeException(nameof(perClass), perClass, $"accepted: at most {taken.Min() / 2} (class {ClassNames[short_]} has {taken[short_]} images, and two halves need {2 * perClass})");
+        return (Select(a), Select(b));
+    }
+
     /// <summary>The first <paramref name="count"/> images.</summary>
     public ImageSet Take(int count) =>
         count >= Count ? this : Select(Enumerable.Range(0, count).ToList());

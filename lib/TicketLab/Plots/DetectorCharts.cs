@@ -101,34 +101,82 @@ public static class DetectorCharts
         return Charts.Finish(chart, $"Checking the tail model: fit on a small sample, compared with the large one ({className})", Style.Width + 200, Style.Height);
     }
 
-    /// <summary>Per class: log2 of the at-init density at the trained quality, with its band and the debate's reference numbers.</summary>
-    public static Figure DensityInBits(IReadOnlyList<string> classes, IReadOnlyList<TailEstimate> estimates, int trainedUnits)
+    /// <summary>
+    /// Per row (class and layer): log2 of the at-init density at the trained quality, with its band from every source,
+    /// and the debate's reference numbers; an unresolved density is drawn at its bound with an open marker.
+    /// </summary>
+    public static Figure DensityInBits(IReadOnlyList<ClassDensity> rows, int trainedUnits)
     {
-        var chart = CSharpChart.Combine([
-                CSharpChart.Point<double, string, string>(estimates.Select(e => e.Log2Density), classes, Name: "at init, at the trained best quality (bars: 90% band)",
-                    MarkerColor: Color.fromString(Style.Color(Condition.Init))),
-                .. estimates.Select((e, k) => CSharpChart.Line<double, string, string>([e.Log2Low, e.Log2High], [classes[k], classes[k]],
-                    ShowLegend: false, LineColor: Color.fromString(Style.Color(Condition.Init)))),
-            ])
-            .WithXAxisStyle<double, double, string>(TitleText: "log2(fraction of random first-layer units at least as good)  [bits]")
-            .WithYAxisStyle<double, double, string>(TitleText: "class");
-        var figure = Charts.Finish(chart, "How rare trained-quality detectors are at initialization", Style.Width + 160, Style.Height + 40);
+        var labels = rows.Select(r => $"{r.Class} (layer {r.Layer})").ToList();
+        var traces = new List<GenericChart>();
+        foreach (var layer in rows.Select(r => r.Layer).Distinct().Order())
+        {
+            var pick = rows.Select((r, i) => (r, i)).Where(t => t.r.Layer == layer).ToList();
+            traces.Add(CSharpChart.Point<double, string, string>(pick.Select(t => t.r.InitDensityLog2), pick.Select(t => labels[t.i]),
+                Name: $"random layer-{layer} units at the trained layer-{layer} quality (bars: 90% band, all sources)",
+                MarkerColor: Color.fromString(Style.Color(Condition.Init)), MarkerSymbol: layer == 1 ? StyleParam.MarkerSymbol.Circle : StyleParam.MarkerSymbol.Diamond));
+            traces.AddRange(pick.Select(t => CSharpChart.Line<double, string, string>([t.r.BandLog2[0], t.r.BandLog2[1]], [labels[t.i], labels[t.i]],
+                ShowLegend: false, LineColor: Color.fromString(Style.Color(Condition.Init)))));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: "log2(fraction of random units of the same layer at least as good)  [bits]")
+            .WithYAxisStyle<double, double, string>(TitleText: "class (layer)");
+        var figure = Charts.Finish(chart, "How rare trained-quality detectors are at initialization", Style.Width + 160, Style.Height + 20 * rows.Count);
         VerticalMarks(figure.Chart, [($"1/{trainedUnits} (one per trained net)", Math.Log2(1.0 / trainedUnits)), ("1/15000 (the debate)", Math.Log2(1 / 15000.0)), ("2^-50 (the debate's guess)", -50)],
             Style.Color(Condition.Trained), yPaper: true);
         return figure;
     }
 
-    /// <summary>Expected number of trained-quality detectors in a random first layer of a given width, per class.</summary>
-    public static Figure ExpectedCountByWidth(IReadOnlyList<string> classes, IReadOnlyList<TailEstimate> estimates)
+    /// <summary>The rare-event estimator's density-vs-quality curve per class (mean over runs), with each class's trained quality marked.</summary>
+    public static Figure RareEventCurves(IReadOnlyList<RareEventCurve> curves, IReadOnlyList<ClassDensity> rows)
     {
-        var maxLog10 = Math.Min(300, Math.Ceiling(estimates.Max(e => -e.Log2Density * Math.Log10(2))) + 1);
+        var traces = new List<GenericChart>();
+        foreach (var curve in curves)
+        {
+            var lo = curve.Runs.Min(r => r.Levels[0].Scores[0]);
+            var hi = curve.Runs.Min(r => r.MaxScore);
+            var grid = Enumerable.Range(0, 120).Select(i => lo + (hi - lo) * i / 119.0).Where(curve.Resolved).ToList();
+            traces.Add(CSharpChart.Line<double, double, string>(grid, grid.Select(q => curve.Log2Density(q)), Name: curve.Concept));
+            var row = rows.FirstOrDefault(r => r.Class == curve.Concept && r.Layer == curve.Layer);
+            if (row is not null)
+                traces.Add(CSharpChart.Point<double, double, string>([row.TrainedQuality], [row.InitDensityLog2], ShowLegend: false,
+                    MarkerColor: Color.fromString(Style.Color(Condition.Trained))));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: "quality q")
+            .WithYAxisStyle<double, double, string>(TitleText: "log2 P(random unit has quality ≥ q)  [bits]");
+        return Charts.Finish(chart, "The whole tail, measured: random units of each class's headline layer down to 2^-60 (dots: the trained quality)", Style.Width + 160, Style.Height + 60);
+    }
+
+    /// <summary>Plain Monte Carlo against the rare-event estimator on the same problem, with ±2 standard errors.</summary>
+    public static Figure EstimatorValidation(IReadOnlyList<EstimatorCheck> checks)
+    {
+        var traces = new List<GenericChart>();
+        foreach (var group in checks.GroupBy(c => c.Concept))
+        {
+            traces.Add(CSharpChart.Point<double, double, string>(group.Select(c => c.MonteCarloLog2), group.Select(c => c.RareEventLog2), Name: group.Key));
+            traces.AddRange(group.Select(c => CSharpChart.Line<double, double, string>([c.MonteCarloLog2, c.MonteCarloLog2],
+                [c.RareEventLog2 - 2 * c.RareEventSeLog2, c.RareEventLog2 + 2 * c.RareEventSeLog2], ShowLegend: false, LineColor: Color.fromString("#999999"))));
+        }
+        var low = checks.Min(c => c.MonteCarloLog2) - 1;
+        traces.Add(CSharpChart.Line<double, double, string>([low, 0], [low, 0], Name: "agreement", LineColor: Color.fromString("#000000"), LineDash: StyleParam.DrawingStyle.Dash));
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: "plain Monte Carlo: log2 density  [bits]")
+            .WithYAxisStyle<double, double, string>(TitleText: "rare-event estimator: log2 density  [bits]");
+        return Charts.Finish(chart, "The rare-event estimator against plain Monte Carlo, where both reach", Style.Width, Style.Height + 60);
+    }
+
+    /// <summary>Expected number of trained-quality detectors in a random layer of a given width, per class.</summary>
+    public static Figure ExpectedCountByWidth(IReadOnlyList<ClassDensity> rows)
+    {
+        var maxLog10 = Math.Min(300, Math.Ceiling(rows.Max(e => -e.InitDensityLog2 * Math.Log10(2))) + 1);
         var widths = Enumerable.Range(0, 61).Select(i => Math.Pow(10, 1 + (maxLog10 - 1) * i / 60.0)).ToArray();
-        var traces = classes.Select((c, k) => CSharpChart.Line<double, double, string>(widths, widths.Select(w => w * estimates[k].Density), Name: c)).ToList();
+        var traces = rows.Select(r => CSharpChart.Line<double, double, string>(widths, widths.Select(w => w * Math.Pow(2, r.InitDensityLog2)), Name: $"{r.Class} (layer {r.Layer})")).ToList();
         traces.Add(CSharpChart.Line<double, double, string>([widths[0], widths[^1]], [1.0, 1.0], Name: "one detector", LineColor: Color.fromString("#000000"), LineDash: StyleParam.DrawingStyle.Dash));
         var chart = CSharpChart.Combine(traces)
-            .WithXAxisStyle<double, double, string>(TitleText: "units in a random first layer (width)", AxisType: StyleParam.AxisType.Log)
+            .WithXAxisStyle<double, double, string>(TitleText: "units in a random layer (width)", AxisType: StyleParam.AxisType.Log)
             .WithYAxisStyle<double, double, string>(TitleText: "expected trained-quality detectors", AxisType: StyleParam.AxisType.Log);
-        return Charts.Finish(chart, "How wide must a random net be to hold one trained-quality detector?", Style.Width + 160, Style.Height);
+        return Charts.Finish(chart, "How wide must a random layer be to hold one trained-quality detector?", Style.Width + 160, Style.Height);
     }
 
     /// <summary>Dotted vertical lines with labels at the given x values.</summary>

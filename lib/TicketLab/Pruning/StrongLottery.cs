@@ -21,8 +21,8 @@ public static class StrongLottery
         var negative = new double[d];
         for (var i = 0; i < d; i++)
         {
-            var a = Enumerable.Range(0, unitsPerWeight).Select(_ => random.NextDouble() * 2 - 1).ToArray();
-            var b = Enumerable.Range(0, unitsPerWeight).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var a = Enumerable.Range(0, unitsPerWeight).Select(_ => Uniform53(random) * 2 - 1).ToArray();
+            var b = Enumerable.Range(0, unitsPerWeight).Select(_ => Uniform53(random) * 2 - 1).ToArray();
             var up = Enumerable.Range(0, unitsPerWeight).Where(j => a[j] > 0).Select(j => b[j] * a[j]).ToArray();
             var down = Enumerable.Range(0, unitsPerWeight).Where(j => a[j] < 0).Select(j => b[j] * -a[j]).ToArray();
             var chosenUp = SubsetSum.Best(target[i], up);
@@ -43,12 +43,12 @@ public static class StrongLottery
         if (neurons < 1) throw new ArgumentOutOfRangeException(nameof(neurons), neurons, "accepted: at least 1");
         var random = new Random(seed);
         var d = target.Length;
-        var xs = Enumerable.Range(0, samples).Select(_ => Enumerable.Range(0, d).Select(_ => random.NextDouble() * 2 - 1).ToArray()).ToArray();
+        var xs = Enumerable.Range(0, samples).Select(_ => Enumerable.Range(0, d).Select(_ => Uniform53(random) * 2 - 1).ToArray()).ToArray();
         var goal = xs.Select(x => Dot(target, x)).ToArray();
         var contributions = Enumerable.Range(0, neurons).Select(_ =>
         {
-            var u = Enumerable.Range(0, d).Select(_ => random.NextDouble() * 2 - 1).ToArray();
-            var v = random.NextDouble() * 2 - 1;
+            var u = Enumerable.Range(0, d).Select(_ => Uniform53(random) * 2 - 1).ToArray();
+            var v = Uniform53(random) * 2 - 1;
             return xs.Select(x => v * Math.Max(0, Dot(u, x))).ToArray();
         }).ToList();
         var current = new double[samples];
@@ -70,7 +70,7 @@ public static class StrongLottery
         double sum = 0;
         for (var s = 0; s < samples; s++)
         {
-            var x = Enumerable.Range(0, target.Length).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var x = Enumerable.Range(0, target.Length).Select(_ => Uniform53(random) * 2 - 1).ToArray();
             var e = approximation(x) - Dot(target, x);
             sum += e * e;
         }
@@ -85,4 +85,10 @@ public static class StrongLottery
         for (var i = 0; i < a.Length; i++) s += a[i] * b[i];
         return s;
     }
+
+    /// <summary>
+    /// A uniform double on [0, 1) with all 53 bits of the mantissa random: a seeded System.Random's NextDouble lies on a
+    /// 1/(2^31 - 1) grid, which would floor SubsetSum errors near 1e-10 and make the large-n errors artefacts.
+    /// </summary>
+    public static double Uniform53(Random random) => (((long)random.Next(1 << 26) << 27) | (long)random.Next(1 << 27)) / 9007199254740992.0;
 }

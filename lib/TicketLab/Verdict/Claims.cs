@@ -11,8 +11,16 @@ namespace TicketLab.Verdict;
 /// <param name="Verdict">"holds", "fails", or "holds only when ...".</param>
 /// <param name="Reason">One sentence: why the numbers give that verdict.</param>
 /// <param name="Notebook">Where the numbers come from.</param>
-/// <param name="Rule">The rule that turned the numbers into the verdict, in words.</param>
-public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook, string Rule);
+/// <param name="Rule">The rule that turned the numbers into the verdict, in words (fixed before the numbers: notebook 04 states them first).</param>
+/// <param name="Robustness">Fraction of the joint replicates (seeds, evaluation images, estimator runs) whose numbers give the same verdict; null when the measurement has no replicates.</param>
+/// <param name="RobustnessBasis">What the replicates are, or why there are none.</param>
+public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook, string Rule, double? Robustness, string RobustnessBasis);
+
+/// <summary>A claim's number, short name and rule.</summary>
+/// <param name="Number">Its place in the debate (1-10).</param>
+/// <param name="Claim">A short name.</param>
+/// <param name="Rule">The rule in words.</param>
+public sealed record ClaimRule(int Number, string Claim, string Rule);
 
 /// <summary>
 /// The debate's claims (SCIENCE.md) judged against the results files: one method per claim, its rule in words beside it
@@ -20,11 +28,17 @@ public sealed record ClaimVerdict(string Claim, string Measured, string Verdict,
 /// </summary>
 public static class Claims
 {
-    /// <summary>A random first-layer unit counts as "rare" when fewer than one in 2^10 (about 1 in 1,000) is as good as the trained net's best detector.</summary>
-    public const double RareLog2 = -10;
+    /// <summary>"Rarely": at least an order of magnitude (a factor 10, 3.32 bits) below the trained nets' own density at that quality.</summary>
+    public static readonly double RareFactorLog2 = Math.Log2(10);
 
     /// <summary>The debate's guess for the at-init density, 2^-50.</summary>
     public const double DebateLog2 = -50;
+
+    /// <summary>The debate's trained-net yardstick, one detector in 15,000 units, in bits (−13.87).</summary>
+    public static readonly double DebateTrainedLog2 = Math.Log2(1 / 15000.0);
+
+    /// <summary>"More like 2^-50" than like 1/15,000: nearer −50 than −13.87 bits, i.e. at or below their midpoint (−31.93).</summary>
+    public static readonly double FiftyBitsMidpointLog2 = (DebateLog2 + Math.Log2(1 / 15000.0)) / 2;
 
     /// <summary>Features count as "fixed" when the widest net's relative feature change is below 5%.</summary>
     public const double FixedFeatureChange = 0.05;
@@ -37,6 +51,16 @@ public static class Claims
 
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>Every claim's rule, as notebook 04 states them before it reads any number.</summary>
+    public static IReadOnlyList<ClaimRule> Rules =>
+    [
+        new(1, "Detectors exist at random, but rarely", RareRule), new(2, "At init the density is more like 2^-50", FiftyBitsRule),
+        new(3, "In the NTK regime no intermediate function changes", NoFeatureMovesRule), new(4, "So training is a linear model on fixed random features", LinearModelRule),
+        new(5, "No \"slight tweaks\" in the NTK regime", NoSlightTweaksRule), new(6, "Prunings grow exponentially, neurons linearly", MasksRule),
+        new(7, "Exists in the jumble vs can be pruned to yield", PrunedToYieldRule), new(8, "Pruning is a weird way of doing optimization", OptimizesRule),
+        new(9, "A trained net can be pruned to a winning ticket", TicketRule), new(10, "Strong LTH: SubsetSum with O(log 1/ε) weights", StrongTicketRule),
+    ];
+
     /// <summary>Every claim with its measurement and verdict, in the order of the debate.</summary>
     public static IReadOnlyList<ClaimVerdict> Judge(SuiteResults results) =>
     [
@@ -44,44 +68,82 @@ public static class Claims
         ExponentiallyManyMasks(results), PrunedToYield(results), PruningOptimizes(results), WinningTicket(results), StrongTicket(results),
     ];
 
-    const string RareRule = "Holds if, for every class, the at-init density of random layer-1 units at the trained net's best quality is at or below 2^-10; fails if it is for no class; otherwise holds only for some classes.";
+    /// <summary>Claim 1's rule, fixed before the numbers from the claim's words: "exist in a big enough random network" and "rarely".</summary>
+    public const string RareRule = "Per class, take the layer where the trained nets' held-out best detector is best and random units of that same layer. "
+        + "The class has detectors that exist at random but rarely if the at-init density at the trained quality is resolved by the estimator (down to 2^-60: a big enough random layer holds one) "
+        + "and is at least a factor 10 (3.32 bits) below the trained nets' own density at that quality in that layer. "
+        + "Holds if every class does; fails if no class does; otherwise holds only for some classes.";
+
+    /// <summary>Claim 1's verdict from per-class (at-init density, trained density, resolved).</summary>
+    public static string RareVerdict(IReadOnlyList<(double InitLog2, double TrainedLog2, bool Resolved)> classes)
+    {
+        var rare = classes.Count(c => c.Resolved && c.InitLog2 <= c.TrainedLog2 - RareFactorLog2);
+        return rare == classes.Count ? "holds" : rare == 0 ? "fails" : "holds only for some classes";
+    }
 
     /// <summary>Claim 1: detectors exist at random, but rarely.</summary>
     public static ClaimVerdict RareAtRandom(SuiteResults results)
     {
-        var classes = results.Density.Classes;
-        var log2 = classes.Select(c => c.InitDensityLog2).Order().ToList();
-        var median = log2.Count % 2 == 1 ? log2[log2.Count / 2] : (log2[log2.Count / 2 - 1] + log2[log2.Count / 2]) / 2;
-        var quality = classes.Select(c => c.TrainedBestQuality).ToList();
-        var rareClasses = log2.Count(l => l <= RareLog2);
+        var classes = results.Density.HeadlineClasses;
+        var verdict = RareVerdict(classes.Select(c => (c.InitDensityLog2, c.TrainedDensityLog2, c.Resolved)).ToList());
+        var robustness = Robustness(classes, verdict, log2 => RareVerdict(classes.Select((c, i) => (log2[i], c.TrainedDensityLog2, c.Resolved)).ToList()));
+        var notRare = classes.Where(c => !(c.Resolved && c.InitDensityLog2 <= c.TrainedDensityLog2 - RareFactorLog2)).ToList();
+        var log2 = classes.Select(c => c.InitDensityLog2).Order().ToArray();
+        var median = RobustDensity.Median(log2);
         return new(
             "\"Car detectors\" exist in a big enough random network, but rarely.",
-            $"At the trained net's best quality per class ({F(quality.Min(), "0.000")}-{F(quality.Max(), "0.000")}), a random first-layer unit is that good with density 2^{F(log2.Max(), "0.0")} to 2^{F(log2.Min(), "0.0")} (median 2^{F(median, "0.0")}) over {log2.Count} classes.",
-            rareClasses == log2.Count ? "holds" : rareClasses == 0 ? "fails" : "holds only for some classes",
-            rareClasses == log2.Count
-                ? $"Every class's trained-quality detector is rarer than 1 in 2^{-RareLog2:0} random units, yet a width of 2^{F(-median, "0")} would hold one for the median class."
-                : $"{rareClasses} of {log2.Count} classes are rarer than 1 in 2^{-RareLog2:0}; "
-                  + "for " + string.Join(", ", classes.Where(c => c.InitDensityLog2 > RareLog2).Select(c => $"{c.Class} (2^{F(c.InitDensityLog2, "0.0")})"))
-                  + $" a trained-quality detector turns up within every 2^{-RareLog2:0} random units.",
-            DensityResults.Notebook, RareRule);
+            $"At the trained nets' held-out best quality per class ({F(classes.Min(c => c.TrainedQuality), "0.00")}-{F(classes.Max(c => c.TrainedQuality), "0.00")}, median of {results.Density.Seeds.Length} seeds), "
+            + $"random units of the same layer are that good with density 2^{F(log2[^1], "0")} to 2^{F(log2[0], "0")} (median 2^{F(median, "0")}) over {log2.Length} classes.",
+            verdict,
+            notRare.Count == 0
+                ? $"Every class's trained-quality detector is resolved at random and at least 10 times rarer than in the trained nets, yet a layer of 2^{F(-median, "0")} random units would hold one for the median class."
+                : $"{classes.Count - notRare.Count} of {classes.Count} classes pass; not: " + string.Join(", ", notRare.Select(c => $"{c.Class} (2^{F(c.InitDensityLog2, "0")}{(c.Resolved ? "" : ", unresolved")})")) + ".",
+            DensityResults.Notebook, RareRule, robustness, ReplicateBasis(results.Density));
     }
 
-    const string FiftyBitsRule = "Holds if every class's at-init density at the trained quality is at or below 2^-50; fails if no class's is; otherwise holds only for some classes.";
+    /// <summary>Claim 2's rule, fixed before the numbers from the claim's words: "more like 1/2^50", against 1/15,000.</summary>
+    public const string FiftyBitsRule = "Per class (the same layer as claim 1), the at-init density at the trained quality is \"more like 2^-50\" if it is nearer 2^-50 than 1/15000 in bits, "
+        + "i.e. at or below their midpoint 2^-31.93 (a density beyond the estimator's 2^-60 counts as nearer 2^-50). "
+        + "Holds if every class's is; fails if no class's is; otherwise holds only for some classes.";
+
+    /// <summary>Claim 2's verdict from per-class (at-init density, resolved).</summary>
+    public static string FiftyBitsVerdict(IReadOnlyList<(double InitLog2, bool Resolved)> classes)
+    {
+        var nearFifty = classes.Count(c => !c.Resolved || c.InitLog2 <= FiftyBitsMidpointLog2);
+        return nearFifty == classes.Count ? "holds" : nearFifty == 0 ? "fails" : "holds only for some classes";
+    }
 
     /// <summary>Claim 2: the at-init density is "more like 1/2^50".</summary>
     public static ClaimVerdict FiftyBits(SuiteResults results)
     {
-        var log2 = results.Density.Classes.Select(c => c.InitDensityLog2).ToList();
-        var beyondDebate = log2.Count(l => l <= DebateLog2);
+        var classes = results.Density.HeadlineClasses;
+        var verdict = FiftyBitsVerdict(classes.Select(c => (c.InitDensityLog2, c.Resolved)).ToList());
+        var robustness = Robustness(classes, verdict, log2 => FiftyBitsVerdict(classes.Select((c, i) => (log2[i], c.Resolved)).ToList()));
+        var near = classes.Where(c => !c.Resolved || c.InitDensityLog2 <= FiftyBitsMidpointLog2).ToList();
+        var extreme = classes.MinBy(c => c.InitDensityLog2)!;
         return new(
             "At initialization the density of equally good detectors is \"more like 1/2^50\", against 1/15,000 in the trained net.",
-            $"Most extreme class 2^{F(log2.Min(), "0.0")}; {beyondDebate} of {log2.Count} classes at or below 2^{DebateLog2:0}.",
-            beyondDebate == log2.Count ? "holds" : beyondDebate == 0 ? "fails" : "holds only for some classes",
-            beyondDebate == 0
-                ? $"The gap is real but {F(log2.Min() - DebateLog2, "0")} to {F(log2.Max() - DebateLog2, "0")} bits smaller than the guess: 2^-50 overstates the rarity for every class."
-                : $"{beyondDebate} classes reach the guessed rarity.",
-            DensityResults.Notebook, FiftyBitsRule);
+            $"Rarest class {extreme.Class}: 2^{F(extreme.InitDensityLog2, "0")} (band 2^{F(extreme.BandLog2[1], "0")} to 2^{F(extreme.BandLog2[0], "0")}); {near.Count} of {classes.Count} classes nearer 2^-50 than 1/15000.",
+            verdict,
+            near.Count == 0
+                ? "Every class's density is nearer the trained net's 1/15000 than the guessed 2^-50."
+                : $"Nearer 2^-50: {string.Join(", ", near.Select(c => c.Class))}; the others are nearer 1/15000.",
+            DensityResults.Notebook, FiftyBitsRule, robustness, ReplicateBasis(results.Density));
     }
+
+    /// <summary>Fraction of the joint replicates whose per-class densities give <paramref name="verdict"/> again.</summary>
+    static double Robustness(IReadOnlyList<ClassDensity> classes, string verdict, Func<double[], string> judge)
+    {
+        var replicates = classes.Min(c => c.ReplicatesLog2.Length);
+        if (replicates == 0) throw new InvalidDataException($"The results of {DensityResults.Notebook} hold no replicates: rerun notebooks/{DensityResults.Notebook}.ipynb.");
+        var agree = Enumerable.Range(0, replicates).Count(r => judge(classes.Select(c => c.ReplicatesLog2[r]).ToArray()) == verdict);
+        return Math.Round(agree / (double)replicates, 3);
+    }
+
+    static string ReplicateBasis(DensityResults density) =>
+        $"{density.Classes[0].ReplicatesLog2.Length} joint replicates: {density.Seeds.Length} seeds resampled, the {density.EvaluationImages / 2:N0} report images bootstrapped, the estimator's runs resampled";
+
+    const string NoReplicates = "one measurement: no replicates (a single seed)";
 
     const string NoFeatureMovesRule = "Holds only as width grows if the relative feature change under NTK parametrization falls with width (negative log-log slope) and is below 5% at the widest net; otherwise fails.";
 
@@ -98,7 +160,7 @@ public static class Claims
             holds
                 ? $"Features do move at finite width, but less as width grows, and by under {FixedFeatureChange:0%} at the widest net."
                 : "Features move by more than the threshold or do not settle with width.",
-            NtkResults.Notebook, NoFeatureMovesRule);
+            NtkResults.Notebook, NoFeatureMovesRule, null, NoReplicates);
     }
 
     const string LinearModelRule = "Holds only as width grows if the RMS difference between the trained net and its linearization falls with width (negative log-log slope); otherwise fails.";
@@ -116,7 +178,7 @@ public static class Claims
             rmseSlope < 0
                 ? "The trained net and its first-order Taylor expansion agree better and better as width grows, and the infinite-width kernel predicts the same task."
                 : "The linearization does not track the trained net better at larger widths.",
-            NtkResults.Notebook, LinearModelRule);
+            NtkResults.Notebook, LinearModelRule, null, NoReplicates);
     }
 
     const string NoSlightTweaksRule = "Fails if lazy training moves the hidden units' detector-density curve by at least the distance chance exceeds 5% of the time; otherwise holds only in the lazy regime if rich or standard training moves it beyond chance, and holds if neither does.";
@@ -145,7 +207,7 @@ public static class Claims
                 : richMoves || standardMoves
                     ? $"Lazy training leaves the detector density where chance would put it, while {(standardMoves ? "standard training" : "rich training")} moves it well beyond chance: the claim describes NTK training, not training in general."
                     : "No training measured here moves the detector density beyond chance.",
-            NtkResults.Notebook, NoSlightTweaksRule);
+            NtkResults.Notebook, NoSlightTweaksRule, null, NoReplicates);
     }
 
     const string MasksRule = "Holds if the masks keeping half the weights of the baseline offer more bits than the subsets of its hidden neurons; otherwise fails.";
@@ -159,7 +221,7 @@ public static class Claims
             $"Masks keeping half the weights of 784-300-100-10: 2^{F(p.MaskBits, "N0")}; subsets of its neurons: 2^{F(p.NeuronSubsetBits, "N0")}.",
             p.MaskBits > p.NeuronSubsetBits ? "holds" : "fails",
             $"Choosing weights offers {F(p.MaskBits / p.NeuronSubsetBits, "N0")} times more bits than choosing neurons: the search space is exponentially larger than any list of candidate units.",
-            PruningResults.Notebook, MasksRule);
+            PruningResults.Notebook, MasksRule, null, "exact arithmetic: nothing to resample");
     }
 
     const string PrunedToYieldRule = "Holds if edge-popup pruning lifts the fraction of hidden units at the detector quality above five times its at-init value; otherwise fails.";
@@ -176,7 +238,7 @@ public static class Claims
             pruned > 5 * init
                 ? $"Pruning creates detectors at {F(pruned / Math.Max(init, 1e-12), "0")} times the at-init density: they were not in the net before the mask was chosen."
                 : "Pruning leaves the density of good detectors near its at-init value.",
-            PruningResults.Notebook, PrunedToYieldRule);
+            PruningResults.Notebook, PrunedToYieldRule, null, NoReplicates);
     }
 
     const string OptimizesRule = "Holds if the best edge-popup accuracy on frozen random weights is at least 90% of dense training's and a random mask of the same size stays below 0.2; otherwise fails.";
@@ -194,7 +256,7 @@ public static class Claims
             optimizes
                 ? $"Searching masks by gradient reaches {F(edge.Accuracy / p.DenseAccuracy, "0%")} of trained accuracy while a random mask stays at chance: the mask is what is learned."
                 : "Optimizing the mask does not come close to training the weights.",
-            PruningResults.Notebook, OptimizesRule);
+            PruningResults.Notebook, OptimizesRule, null, NoReplicates);
     }
 
     const string TicketRule = "Holds if the best IMP ticket at or below 25% of the weights (the sparsest level when none is that sparse) is within 0.005 of the dense net's accuracy and beats both the re-initialized and the random-mask control; otherwise fails.";
@@ -219,7 +281,7 @@ public static class Claims
             ticketHolds
                 ? "The ticket matches the dense net and beats both controls, so the kept initial values matter, not only the sparsity."
                 : "The ticket does not match the dense net or does not beat its controls at this scale.",
-            PruningResults.Notebook, TicketRule);
+            PruningResults.Notebook, TicketRule, null, NoReplicates);
     }
 
     const string StrongTicketRule = "Holds if the error of the best subset of n random weights falls by more than 0.2 bits per extra weight (least-squares slope of -log2 error against n, over errors above double-precision rounding); otherwise fails.";
@@ -239,7 +301,7 @@ public static class Claims
             bitsPerWeight > 0.2
                 ? "The error falls exponentially in the number of random weights, so a logarithmic overparametrization suffices, as Pensia et al. prove."
                 : "The error does not fall exponentially with the number of random weights.",
-            PruningResults.Notebook, StrongTicketRule);
+            PruningResults.Notebook, StrongTicketRule, null, NoReplicates);
     }
 
     /// <summary>"5 hold, 4 hold only under a condition, 1 fails": how many claims got each kind of verdict.</summary>

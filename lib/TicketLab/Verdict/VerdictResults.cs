@@ -12,15 +12,17 @@ public sealed record DensityAt(string Condition, string Curve,
     [property: JsonPropertyName("at_0_8")] double At0_8, [property: JsonPropertyName("at_0_9")] double At0_9, [property: JsonPropertyName("at_0_95")] double At0_95);
 
 /// <summary>The thresholds of the verdict's rules (see <see cref="Claims"/>).</summary>
-/// <param name="RareLog2">"Rare": fewer than one random unit in 2^-RareLog2 is as good.</param>
+/// <param name="RareFactorLog2">"Rarely": at least this many bits below the trained nets' own density at that quality (a factor 10).</param>
 /// <param name="DebateLog2">The debate's guess for the at-init density.</param>
+/// <param name="DebateTrainedLog2">The debate's trained-net density, 1/15000, in bits.</param>
+/// <param name="FiftyBitsMidpointLog2">"More like 2^-50": at or below the midpoint of the two, in bits.</param>
 /// <param name="FixedFeatureChange">"Fixed" features: relative change below this at the widest net.</param>
 /// <param name="TicketSparsity">Winning tickets are looked for at or below this fraction of the weights.</param>
 /// <param name="DoublePrecisionFloor">SubsetSum errors at or below this are rounding and left out of the fit.</param>
-public sealed record VerdictThresholds(double RareLog2, double DebateLog2, double FixedFeatureChange, double TicketSparsity, double DoublePrecisionFloor)
+public sealed record VerdictThresholds(double RareFactorLog2, double DebateLog2, double DebateTrainedLog2, double FiftyBitsMidpointLog2, double FixedFeatureChange, double TicketSparsity, double DoublePrecisionFloor)
 {
     /// <summary>The thresholds in force.</summary>
-    public static VerdictThresholds Current => new(Claims.RareLog2, Claims.DebateLog2, Claims.FixedFeatureChange, Claims.TicketSparsity, Claims.DoublePrecisionFloor);
+    public static VerdictThresholds Current => new(Math.Round(Claims.RareFactorLog2, 4), Claims.DebateLog2, Math.Round(Claims.DebateTrainedLog2, 4), Math.Round(Claims.FiftyBitsMidpointLog2, 4), Claims.FixedFeatureChange, Claims.TicketSparsity, Claims.DoublePrecisionFloor);
 }
 
 /// <summary>The results file of notebook 04 (the verdict).</summary>
@@ -43,7 +45,7 @@ public sealed record VerdictResults(string Profile, IReadOnlyList<SourceRow> Sou
     public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
-    public static int Schema => 3;
+    public static int Schema => 4;
 
     /// <summary>The verdict of <paramref name="suite"/> as its results file.</summary>
     public static VerdictResults Of(Profile profile, SuiteResults suite, IReadOnlyList<ClaimVerdict> claims, IReadOnlyList<DensityRow> densities) => new(

@@ -10,22 +10,24 @@ public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
     internal static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
-        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21)
+        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21, bool resolved = true)
     {
         featureChange ??= [0.06, 0.03, 0.02];
         subsetErrors ??= [0.3, 1e-3, 1e-6];
         var baseline = BaselineConfig.For(Profile.Full);
-        var classes = Enumerable.Range(0, 10).Select(c => new ClassDensity($"class {c}", 0.9 + c * 0.009, Math.Pow(2, initLog2 - c), initLog2 - c, "measured",
-            [initLog2 - c - 0.5, initLog2 - c + 0.5])).ToList();
+        // Class c: at-init density initLog2 - c (replicates ±0.5 around it), trained nets' own density 2^-7 at their quality.
+        var classes = Enumerable.Range(0, 10).Select(c => new ClassDensity($"class {c}", 2, true, 0.9 + c * 0.009, [0.9 + c * 0.009], -7, initLog2 - c, 0.2,
+            [initLog2 - c - 0.5, initLog2 - c + 0.5], [0.3, 0.3, 0.3], "rare-event", resolved, null,
+            Enumerable.Range(0, 40).Select(r => initLog2 - c + (r % 2 == 0 ? 0.5 : -0.5)).ToArray(), Enumerable.Repeat(0.9 + c * 0.009, 40).ToArray())).ToList();
         // Hidden-unit qualities at init, and after standard training either shifted up by 0.1 or left as they were.
         var grid = Density.Grid(0.5, 1.0, 0.01);
         var initUnits = Enumerable.Range(0, 400).Select(i => 0.5f + 0.45f * i / 400).ToArray();
         var trainedUnits = initUnits.Select(q => standardMoves ? Math.Min(1f, q + 0.1f) : q).ToArray();
         var hidden = StoredDensityCurves.From([784, 300, 100, 10], 2000, 1,
             (Condition.Init, Density.Curve("init", [initUnits], grid)), (Condition.Trained, Density.Curve("trained", [trainedUnits], grid)));
-        var density = new DensityResults("full", "Fashion-MNIST", 1000, 2000, classes, new ConceptDensity("Shirt vs T-shirt/top", 0.8, -12, "measured"),
-            new Dictionary<string, double[]> { ["quality"] = grid }, hidden, "01",
-            new DetectorStudyOptions(200, 1000, 100, 100, [1, 2], 100, new TailOptions(), 1, 2, 3, 6, 0), baseline);
+        var study = new DetectorStudyOptions(200, 500, [1, 2, 3, 4], new RobustDensityOptions(new RareEventOptions()), 1000, 50, 1000, [1], new TailOptions(), 1, 6, 0);
+        var density = new DensityResults("full", "Fashion-MNIST", [0, 1, 2, 3, 4], "held-out", 10000, classes, [new EstimatorValidationRow("class 1", 0.9, -4, 100, -4.1, 0.1)], 1000, 500, -72,
+            3, new Dictionary<string, double[]> { ["quality"] = grid }, hidden, "01", study, baseline);
         int[] widths = [64, 256, 1024];
         var ntkOptions = new NtkStudyOptions(50, 100, widths, 100, 0.15, 100, [1, 8], 512, [784, 300, 100, 10], 0.005, 0.9, 0.1, 0, 2.0, 0.01);
         var ntk = new NtkResults("full", widths, [0.2, 0.1, 0.05], featureChange, [0.1, 0.05, 0.02], [0.02, 0.01, 0.005], [0.3, 0.15, 0.07], [0.70, 0.71, 0.72],
@@ -53,21 +55,41 @@ public class ClaimsTests
     }
 
     [Fact]
-    public void The_2_to_the_50_guess_fails_unless_the_measured_density_reaches_it()
+    public void The_2_to_the_50_guess_holds_where_densities_are_nearer_2_to_the_minus_50_than_1_in_15000()
     {
-        var measured = Find(Claims.Judge(Synthetic(initLog2: -16)), "1/2^50");
-        Assert.Equal("fails", measured.Verdict);
-        Assert.Contains("2^-25.0", measured.Measured); // the most extreme of -16 ... -25
-        Assert.Equal("holds", Find(Claims.Judge(Synthetic(initLog2: -55)), "1/2^50").Verdict);
-        Assert.Equal("holds only for some classes", Find(Claims.Judge(Synthetic(initLog2: -45)), "1/2^50").Verdict);
+        // Classes at initLog2 - 0 ... initLog2 - 9; the midpoint of -50 and log2(1/15000) is -31.93.
+        var fails = Find(Claims.Judge(Synthetic(initLog2: -16)), "1/2^50");
+        Assert.Equal("fails", fails.Verdict);
+        Assert.Contains("2^-25", fails.Measured); // the rarest of -16 ... -25
+        Assert.Equal(1.0, fails.Robustness);
+        Assert.Equal("holds", Find(Claims.Judge(Synthetic(initLog2: -33)), "1/2^50").Verdict);
+        var some = Find(Claims.Judge(Synthetic(initLog2: -28)), "1/2^50");
+        Assert.Equal("holds only for some classes", some.Verdict);
+        Assert.Equal("holds", Find(Claims.Judge(Synthetic(initLog2: -16, resolved: false)), "1/2^50").Verdict); // beyond 2^-60 counts as nearer 2^-50
+        Assert.Equal("fails", Claims.FiftyBitsVerdict([(-31.9, true)]));
+        Assert.Equal("holds", Claims.FiftyBitsVerdict([(-32.0, true)]));
     }
 
     [Fact]
-    public void Rarity_needs_every_class_below_one_in_a_thousand()
+    public void Robustness_is_the_fraction_of_replicates_that_agree()
     {
-        Assert.Equal("holds", Find(Claims.Judge(Synthetic(initLog2: -12)), "but rarely").Verdict);
+        // Class 0 at -31.5 sits 0.43 bits above the midpoint: its replicates at -31 and -32 split the verdict half and half.
+        var claim = Find(Claims.Judge(Synthetic(initLog2: -31.5)), "1/2^50");
+        Assert.Equal("holds only for some classes", claim.Verdict);
+        Assert.Equal(0.5, claim.Robustness);
+        Assert.Contains("joint replicates", claim.RobustnessBasis);
+    }
+
+    [Fact]
+    public void Rarity_needs_every_class_resolved_and_ten_times_rarer_than_in_the_trained_net()
+    {
+        // Trained nets' own density is 2^-7, so "rarely" means at or below 2^-10.32.
+        Assert.Equal("holds", Find(Claims.Judge(Synthetic(initLog2: -11)), "but rarely").Verdict);
         Assert.Equal("holds only for some classes", Find(Claims.Judge(Synthetic(initLog2: -5)), "but rarely").Verdict);
-        Assert.Equal("fails", Find(Claims.Judge(Synthetic(initLog2: 0)), "but rarely").Verdict);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(initLog2: 3)), "but rarely").Verdict);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(initLog2: -40, resolved: false)), "but rarely").Verdict); // not found down to 2^-60: no evidence they exist
+        Assert.Equal("holds", Claims.RareVerdict([(-10.4, -7, true)]));
+        Assert.Equal("fails", Claims.RareVerdict([(-10.3, -7, true)]));
     }
 
     [Fact]
@@ -132,7 +154,7 @@ public class ClaimsTests
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(suite.Density, Results.Json), System.Text.Json.JsonSerializer.Serialize(back.Density, Results.Json));
         Assert.Equal(suite.Ntk.Hyperparameters.Widths, back.Ntk.Hyperparameters.Widths);
         Assert.Equal(Claims.Judge(suite).Select(c => c.Measured), Claims.Judge(back).Select(c => c.Measured));
-        Assert.StartsWith("{\n  \"schema\": \"01-detector-density/2\"", File.ReadAllText(temp["01-detector-density.json"]));
+        Assert.StartsWith("{\n  \"schema\": \"01-detector-density/3\"", File.ReadAllText(temp["01-detector-density.json"]));
 
         var path = temp["02-ntk-fixed-features.json"];
         var good = File.ReadAllText(path);
@@ -149,8 +171,9 @@ public class ClaimsTests
     [Fact]
     public void Every_rule_is_stated_and_can_give_each_of_its_verdicts()
     {
-        Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails) .+\\.$", c.Rule));
-        Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 0 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
+        Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails|Per class) .+\\.$", c.Rule));
+        Assert.Equal(10, Claims.Rules.Count);
+        Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 3 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
         Assert.Equal(["holds only as width grows", "fails"], new[] { featureChangeFalling, [0.02, 0.04, 0.08] }.Select(f => Claims.NoFeatureMoves(Synthetic(featureChange: f)).Verdict));
         Assert.Equal("fails", Claims.PruningOptimizes(Synthetic() with { Pruning = Synthetic().Pruning with { DenseAccuracy = 0.99 } }).Verdict);
         Assert.Equal("holds", Claims.PruningOptimizes(Synthetic()).Verdict);
