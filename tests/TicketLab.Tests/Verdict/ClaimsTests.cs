@@ -171,7 +171,7 @@ public class ClaimsTests
     [Fact]
     public void Every_rule_is_stated_and_can_give_each_of_its_verdicts()
     {
-        Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails|Per class) .+\\.$", c.Rule));
+        Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails|Per class)\\b.+\\.$", c.Rule));
         Assert.Equal(10, Claims.Rules.Count);
         Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 3 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
         Assert.Equal(["holds only as width grows", "fails"], new[] { featureChangeFalling, [0.02, 0.04, 0.08] }.Select(f => Claims.NoFeatureMoves(Synthetic(featureChange: f)).Verdict));
