@@ -18,8 +18,9 @@ namespace TicketLab.Ntk;
 /// <param name="NtkRelativeError">‖Θ_0 − Θ_∞‖ / ‖Θ_∞‖: the initial empirical NTK against the analytic one (NaN when not comparable).</param>
 /// <param name="TestAccuracy">Test accuracy after training.</param>
 /// <param name="Seconds">Wall-clock seconds for this point.</param>
+/// <param name="LayerWeightChange">‖W_T − W_0‖ / ‖W_0‖ of each weight matrix, input layer first (under NTK parametrization the input and readout matrices move like n^-1/2, the n×n hidden ones like 1/n).</param>
 public sealed record MovementPoint(string Label, int Width, double RelativeWeightChange, double RelativeFeatureChange, double RelativeKernelChange,
-    double LinearizationRmse, double NtkRelativeError, double TestAccuracy, double Seconds);
+    double LinearizationRmse, double NtkRelativeError, double TestAccuracy, double Seconds, double[] LayerWeightChange);
 
 /// <summary>
 /// A net trained as α·(f(x; θ) − f(x; θ₀)) (Chizat, Oyallon &amp; Bach 2019): large α makes training lazy; the relative
@@ -91,7 +92,7 @@ public static class LazyRichStudy
         }
         using var kernelT = EmpiricalNtk.Fast(trained, kernelInputs);
         var point = new MovementPoint(label, options.LayerSizes[1], WeightChange(initial, trained), FeatureChange(initial, trained, kernelInputs),
-            kernelT.sub(kernel0).norm().item<double>() / kernel0.norm().item<double>(), rmse, analyticError, result.FinalTestAccuracy, clock.Elapsed.TotalSeconds);
+            kernelT.sub(kernel0).norm().item<double>() / kernel0.norm().item<double>(), rmse, analyticError, result.FinalTestAccuracy, clock.Elapsed.TotalSeconds, LayerWeightChange(initial, trained));
         return (point, initial, trained);
     }
 
@@ -107,6 +108,21 @@ public static class LazyRichStudy
         }
         return Math.Sqrt(change / size);
     }
+
+    /// <summary>‖W_T − W_0‖ / ‖W_0‖ of each weight matrix on its own, input layer first (the multipliers cancel).</summary>
+    public static double[] LayerWeightChange(Mlp initial, Mlp trained) =>
+        Enumerable.Range(0, initial.LayerCount).Select(l =>
+        {
+            using var scope = NewDisposeScope();
+            return trained.Weight(l).sub(initial.Weight(l)).norm().item<float>() / (double)initial.Weight(l).norm().item<float>();
+        }).ToArray();
+
+    /// <summary>
+    /// The width exponent of <see cref="LayerWeightChange"/> under NTK parametrization for a layer of the given fan-in and
+    /// fan-out when the hidden width n grows: −1 for an n×n hidden matrix (its norm grows like n, its change stays O(1)),
+    /// −1/2 for the input and readout matrices, which have one side fixed.
+    /// </summary>
+    public static double LayerWeightChangeTheory(int layer, int layers) => layer == 0 || layer == layers - 1 ? -0.5 : -1.0;
 
     /// <summary>‖A_T − A_0‖ / ‖A_0‖ of the last hidden layer on <paramref name="inputs"/>.</summary>
     public static double FeatureChange(Mlp initial, Mlp trained, Tensor inputs)

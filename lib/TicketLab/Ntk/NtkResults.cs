@@ -47,7 +47,7 @@ public sealed record LazyRichComparison(string Architecture, int TrainingImages,
 /// <param name="LinearizationRmse">Net minus its linearization, RMS, per width.</param>
 /// <param name="NtkRelativeError">Empirical against analytic NTK at init, per width.</param>
 /// <param name="TestAccuracy">Test accuracy per width.</param>
-/// <param name="WeightChangeSlope">Log-log slope of the weight change against width.</param>
+/// <param name="WeightChangeSlope">Log-log slope of the pooled weight change against width (between the layers' own exponents: it mixes −1/2 and −1).</param>
 /// <param name="FeatureChangeSlope">Log-log slope of the feature change against width.</param>
 /// <param name="KernelRegressionAccuracy">Infinite-width kernel regression.</param>
 /// <param name="DensityShiftQuality">The quality of the detector-fraction comparison.</param>
@@ -60,10 +60,14 @@ public sealed record LazyRichComparison(string Architecture, int TrainingImages,
 /// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The notebook's knobs.</param>
+/// <param name="LayerWeightChange">Per weight matrix (input layer first), the relative weight change per width.</param>
+/// <param name="LayerWeightChangeSlopes">Per weight matrix, the log-log slope against width.</param>
+/// <param name="LayerWeightChangeTheory">Per weight matrix, the exponent NTK theory gives (−1/2 for input and readout, −1 for n×n hidden matrices).</param>
 public sealed record NtkResults(string Profile, int[] Widths, double[] WeightChange, double[] FeatureChange, double[] KernelChange, double[] LinearizationRmse,
     double[] NtkRelativeError, double[] TestAccuracy, double WeightChangeSlope, double FeatureChangeSlope, KernelAccuracy KernelRegressionAccuracy,
     double DensityShiftQuality, double LazyDensityShift, double RichDensityShift, double LazyDensityDistance, double RichDensityDistance,
-    double DensityDistanceCritical, LazyRichComparison LazyRich, StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters) : INotebookResults
+    double DensityDistanceCritical, LazyRichComparison LazyRich, StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters,
+    double[][] LayerWeightChange, double[] LayerWeightChangeSlopes, double[] LayerWeightChangeTheory) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "02-ntk-fixed-features";
@@ -75,5 +79,5 @@ public sealed record NtkResults(string Profile, int[] Widths, double[] WeightCha
     public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
-    public static int Schema => 2;
+    public static int Schema => 3;
 }

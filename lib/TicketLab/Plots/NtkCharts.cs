@@ -32,6 +32,28 @@ public static class NtkCharts
         return Charts.Finish(chart, title, Style.Width + 200, Style.Height);
     }
 
+    /// <summary>
+    /// Log-log scaling with a theory line per series: each series is drawn solid with its fitted slope in the legend, and
+    /// its theory exponent as a dotted line of the same colour through its first point.
+    /// </summary>
+    public static Figure ScalingAgainstTheory(string title, string xTitle, string yTitle, IEnumerable<(string Name, string Color, double[] X, double[] Y, double Theory)> series)
+    {
+        var traces = new List<GenericChart>();
+        foreach (var (name, color, x, y, theory) in series)
+        {
+            var slope = Fit.LogLogSlope(x, y);
+            traces.Add(CSharpChart.Line<double, double, string>(x, y, Name: $"{name} (slope {slope:0.00})", ShowMarkers: true, LineColor: Color.fromString(color)));
+            var (x0, x1) = (x.Min(), x.Max());
+            var y0 = y[Array.IndexOf(x, x0)];
+            traces.Add(CSharpChart.Line<double, double, string>([x0, x1], [y0, y0 * Math.Pow(x1 / x0, theory)], Name: $"{name}: theory slope {theory:0.0}",
+                LineColor: Color.fromString(color), LineDash: StyleParam.DrawingStyle.Dot));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: StyleParam.AxisType.Log)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: StyleParam.AxisType.Log);
+        return Charts.Finish(chart, title, Style.Width + 200, Style.Height);
+    }
+
     /// <summary>Test accuracy of the trained finite nets against width, with the infinite-width kernel regressions as horizontal lines.</summary>
     public static Figure AccuracyAgainstKernels(IReadOnlyList<MovementPoint> sweep, double ntkAccuracy, double nngpAccuracy)
     {

@@ -28,4 +28,18 @@ public static class Style
         Condition.Trained => "#E69F00",
         _ => "#F0E442",
     };
+
+    /// <summary>
+    /// Shades of one condition's colour for the layers of one net (input layer darkest), so that a per-layer chart of a
+    /// lazy net stays in the lazy colour instead of borrowing other conditions' colours.
+    /// </summary>
+    public static string Layer(Condition condition, int layer, int layers)
+    {
+        if (layers < 1 || layer < 0 || layer >= layers) throw new ArgumentOutOfRangeException(nameof(layer), layer, $"accepted: 0 to {layers - 1}");
+        var hex = Color(condition);
+        var (r, g, b) = (Convert.ToInt32(hex[1..3], 16), Convert.ToInt32(hex[3..5], 16), Convert.ToInt32(hex[5..7], 16));
+        // From 45% of the colour (darker) to the colour itself.
+        var t = layers == 1 ? 1.0 : 0.45 + 0.55 * layer / (layers - 1);
+        return $"#{(int)Math.Round(r * t):X2}{(int)Math.Round(g * t):X2}{(int)Math.Round(b * t):X2}";
+    }
 }

@@ -102,16 +102,34 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     /// <summary>Draws the frozen weights and the scores of a net with the given layer sizes from <paramref name="seed"/>.</summary>
     public EdgePopupMlp(int[] layerSizes, FrozenInit init, double keepFraction, long seed, Device? device = null) : base("EdgePopupMlp")
     {
-        if (layerSizes.Length < 2 || layerSizes.Any(s => s < 1))
-            throw new ArgumentOutOfRangeException(nameof(layerSizes), $"[{string.Join(", ", layerSizes)}]", "accepted: at least two sizes, each at least 1");
         if (!(keepFraction > 0 && keepFraction <= 1))
             throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction, "accepted: a fraction of weights KEPT, in (0, 1]");
         KeepFraction = keepFraction;
         Init = init;
+        (weights, var drawnScores) = Draw(layerSizes, init, seed, device);
+        scores = new Parameter[weights.Length];
+        for (var l = 0; l < weights.Length; l++)
+        {
+            register_buffer($"weight{l}", weights[l]);
+            scores[l] = new Parameter(drawnScores[l], requires_grad: true);
+            register_parameter($"score{l}", scores[l]);
+        }
+    }
+
+    /// <summary>
+    /// The frozen weights and initial scores of a net with these sizes, as <see cref="EdgePopupMlp"/> draws them from
+    /// <paramref name="seed"/> (one generator, layer by layer: weights, then scores): the same random net for every method
+    /// that starts from it (<see cref="RandomFeaturesMlp"/>).
+    /// </summary>
+    public static (Tensor[] Weights, Tensor[] Scores) Draw(int[] layerSizes, FrozenInit init, long seed, Device? device = null)
+    {
+        if (layerSizes.Length < 2 || layerSizes.Any(s => s < 1))
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), $"[{string.Join(", ", layerSizes)}]", "accepted: at least two sizes, each at least 1");
+        if (!Enum.IsDefined(init)) throw new ArgumentOutOfRangeException(nameof(init), init, "accepted: KaimingNormal, SignedKaimingConstant");
         var generator = new Generator((ulong)seed);
         var layers = layerSizes.Length - 1;
-        weights = new Tensor[layers];
-        scores = new Parameter[layers];
+        var weights = new Tensor[layers];
+        var scores = new Tensor[layers];
         for (var l = 0; l < layers; l++)
         {
             var (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1]);
@@ -120,12 +138,11 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
                 ? randn([fanOut, fanIn], generator: generator).mul_(std)
                 : randint(0, 2, [fanOut, fanIn], generator: generator).to(ScalarType.Float32).mul_(2).sub_(1).mul_(std);
             weights[l] = w.to(device ?? CPU);
-            register_buffer($"weight{l}", weights[l]);
             // Scores as the paper's code draws them: Kaiming uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in).
             var bound = 1.0 / Math.Sqrt(fanIn);
-            scores[l] = new Parameter(rand([fanOut, fanIn], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU), requires_grad: true);
-            register_parameter($"score{l}", scores[l]);
+            scores[l] = rand([fanOut, fanIn], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU);
         }
+        return (weights, scores);
     }
 
     /// <summary>Fraction of each layer's weights kept in the forward pass.</summary>
@@ -186,4 +203,49 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     /// <summary>Only the scores train.</summary>
     public IReadOnlyList<(Parameter Parameter, double LearningRateMultiplier)> LearningRateGroups(bool adam) =>
         scores.Select(s => (s, 1.0)).ToList();
+}
+
+/// <summary>
+/// Random features: the frozen random net of <see cref="EdgePopupMlp"/> (the same draw from the same seed, every weight
+/// kept), with only the readout trained, plus a readout bias. This is the comparison the debate is about: a linear model
+/// on fixed random features against a mask search over the same weights (edge-popup) and against dense training.
+/// </summary>
+public sealed class RandomFeaturesMlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
+{
+    readonly Tensor[] hidden;
+    readonly Parameter readout;
+    readonly Parameter bias;
+
+    /// <summary>Draws the frozen net from <paramref name="seed"/>; the readout starts at the frozen net's readout weights, the bias at zero.</summary>
+    public RandomFeaturesMlp(int[] layerSizes, FrozenInit init, long seed, Device? device = null) : base("RandomFeaturesMlp")
+    {
+        var (weights, scores) = EdgePopupMlp.Draw(layerSizes, init, seed, device);
+        foreach (var s in scores) s.Dispose();
+        Init = init;
+        hidden = weights[..^1];
+        for (var l = 0; l < hidden.Length; l++) register_buffer($"weight{l}", hidden[l]);
+        readout = new Parameter(weights[^1], requires_grad: true);
+        register_parameter("readout", readout);
+        bias = new Parameter(zeros(layerSizes[^1], device: device ?? CPU), requires_grad: true);
+        register_parameter("bias", bias);
+    }
+
+    /// <summary>How the frozen weights were drawn.</summary>
+    public FrozenInit Init { get; }
+
+    /// <summary>Logits: the frozen ReLU layers, then the trained readout.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        Tensor h;
+        using (no_grad())
+        {
+            h = input;
+            foreach (var w in hidden) h = nn.functional.relu(nn.functional.linear(h, w));
+        }
+        return nn.functional.linear(h, readout, bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Only the readout trains.</summary>
+    public IReadOnlyList<(Parameter Parameter, double LearningRateMultiplier)> LearningRateGroups(bool adam) => [(readout, 1.0), (bias, 1.0)];
 }

@@ -30,7 +30,7 @@ public sealed record ImpOptions(int Rounds = 5, double PruneFractionPerRound = 0
 /// <param name="Round">0 for the dense net.</param>
 /// <param name="WeightsRemaining">Fraction of all weights kept.</param>
 /// <param name="Ticket">Test accuracy of the pruned net rewound to its own early weights.</param>
-/// <param name="Reinit">The same mask with a fresh random initialization (NaN in round 0).</param>
+/// <param name="Reinit">The same mask on a fresh random initialization that got the ticket's head start: <see cref="ImpOptions.RewindStep"/> dense steps from its own init before the mask (NaN in round 0).</param>
 /// <param name="RandomMask">A random mask with the same per-layer counts, from the same rewound weights (NaN in round 0).</param>
 public sealed record ImpLevel(int Round, double WeightsRemaining, double Ticket, double Reinit, double RandomMask);
 
@@ -53,6 +53,10 @@ public static class Imp
     {
         options.Validate();
         training.Validate();
+        var stepsPerRun = training.Epochs * ((data.TrainX.shape[0] + training.BatchSize - 1) / training.BatchSize);
+        if (options.RewindStep > stepsPerRun)
+            throw new ArgumentOutOfRangeException(nameof(options.RewindStep), options.RewindStep,
+                $"accepted: 0 to the {stepsPerRun} steps of one training run ({training.Epochs} epochs of {data.TrainX.shape[0]} images at batch {training.BatchSize}); a later step would never be reached");
         if (seeds.Count == 0) return [];
         if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
         using var slots = new SemaphoreSlim(parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings);
@@ -114,7 +118,9 @@ public static class Imp
                     controls.Add((
                         Task.Run(() => train(() =>
                         {
+                            // A fresh init with the ticket's head start: RewindStep dense steps on the same batches, then the mask.
                             using var fresh = new Mlp(netOptions, seed + 1_000 + r);
+                            if (options.RewindStep > 0) Trainer.Train(fresh, data, training, stopAfterSteps: options.RewindStep);
                             for (var l = 0; l < layers; l++) fresh.SetMask(l, own[l]);
                             return Trainer.Train(fresh, data, training).FinalTestAccuracy;
                         }, $"seed {seed}, round {r} re-initialized control")),

@@ -21,9 +21,13 @@ namespace TicketLab.Pruning;
 /// <param name="NeuronCounts">Random neurons in the neuron-pruning construction.</param>
 /// <param name="SubsetSumSeed">Seed of the SubsetSum targets and values.</param>
 /// <param name="StrongLthSeed">Seed of the random weights and neurons of the strong-LTH constructions.</param>
+/// <param name="ComparisonSeeds">Seeds of the comparison that judges "pruning is optimization": edge-popup, random features and dense training, one run each per seed.</param>
+/// <param name="ComparisonKeepFraction">The keep fraction of that comparison, fixed in advance (signed Kaiming constant weights).</param>
+/// <param name="ReadoutLearningRate">Adam step size of the random-features readout (the same as edge-popup's scores).</param>
 public sealed record PruningStudyOptions(int[] Layers, long Seed, int TrainPerClass, double[] KeepFractions, int EdgePopupEpochs, double EdgePopupLearningRate,
     int BatchSize, int ImpRounds, int ImpEpochs, long[] ImpSeeds, long RewindStep, double DetectorQuality, double DensityKeepFraction, int EvaluationPerClass,
-    int[] SubsetSumSizes, int SubsetSumTrials, int[] WeightsPerTarget, int[] NeuronCounts, int SubsetSumSeed, int StrongLthSeed);
+    int[] SubsetSumSizes, int SubsetSumTrials, int[] WeightsPerTarget, int[] NeuronCounts, int SubsetSumSeed, int StrongLthSeed,
+    long[] ComparisonSeeds, double ComparisonKeepFraction, double ReadoutLearningRate);
 
 /// <summary>One edge-popup run in the results file.</summary>
 /// <param name="Init">The frozen weights' initialization.</param>
@@ -37,7 +41,25 @@ public sealed record EdgePopupRow(string Init, double KeepFraction, double Accur
 /// <param name="Reinit">The same mask, re-initialized (null at the dense level).</param>
 /// <param name="RandomMask">A random mask of the same counts (null at the dense level).</param>
 /// <param name="Seeds">The seeds averaged.</param>
-public sealed record ImpRow(double WeightsRemaining, double Ticket, double? Reinit, double? RandomMask, long[] Seeds);
+/// <param name="TicketSeeds">The ticket's accuracy per seed.</param>
+/// <param name="ReinitSeeds">The re-initialized control's per seed (empty at the dense level).</param>
+/// <param name="RandomMaskSeeds">The random-mask control's per seed (empty at the dense level).</param>
+public sealed record ImpRow(double WeightsRemaining, double Ticket, double? Reinit, double? RandomMask, long[] Seeds,
+    double[] TicketSeeds, double[] ReinitSeeds, double[] RandomMaskSeeds);
+
+/// <summary>
+/// The comparison that judges "pruning is a way of doing optimization", on the same frozen random nets: edge-popup
+/// against readout-only training of the same weights (random features) and against dense training, one run of each
+/// per seed, with the same data, epochs and batches.
+/// </summary>
+/// <param name="Init">The frozen weights' initialization.</param>
+/// <param name="KeepFraction">Edge-popup's keep fraction.</param>
+/// <param name="Seeds">One frozen net (and batch order) per seed.</param>
+/// <param name="EdgePopup">Edge-popup's test accuracy per seed.</param>
+/// <param name="RandomFeatures">Readout-only training's per seed.</param>
+/// <param name="Dense">Dense training's per seed.</param>
+/// <param name="TestImages">Test images each accuracy is measured on.</param>
+public sealed record OptimizationComparison(string Init, double KeepFraction, long[] Seeds, double[] EdgePopup, double[] RandomFeatures, double[] Dense, int TestImages);
 
 /// <summary>One SubsetSum point.</summary>
 /// <param name="N">Random values to choose from.</param>
@@ -60,10 +82,13 @@ public sealed record SubsetSumRow(int N, double Error);
 /// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The notebook's knobs.</param>
+/// <param name="Comparison">Edge-popup against random features and dense training, per seed.</param>
+/// <param name="PrunedDetectorDensitySeeds">The pruned-detector density of each comparison seed's edge-popup net.</param>
 public sealed record PruningResults(string Profile, double MaskBits, double NeuronSubsetBits, double DenseAccuracy, double RandomMaskAccuracy,
     IReadOnlyList<EdgePopupRow> EdgePopup, IReadOnlyList<ImpRow> Imp, double DetectorQuality, double InitDetectorDensityAtTrainedQuality,
     double PrunedDetectorDensityAtTrainedQuality, double TrainedDetectorDensityAtTrainedQuality, IReadOnlyList<SubsetSumRow> SubsetSum,
-    Detectors.StoredDensityCurves HiddenDensity, string Finding, PruningStudyOptions Hyperparameters) : INotebookResults
+    Detectors.StoredDensityCurves HiddenDensity, string Finding, PruningStudyOptions Hyperparameters,
+    OptimizationComparison Comparison, double[] PrunedDetectorDensitySeeds) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "03-pruning-as-optimization";
@@ -75,5 +100,5 @@ public sealed record PruningResults(string Profile, double MaskBits, double Neur
     public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
-    public static int Schema => 2;
+    public static int Schema => 3;
 }

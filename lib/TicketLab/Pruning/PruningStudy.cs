@@ -21,6 +21,23 @@ public static class PruningStudy
         return (new EdgePopupPoint(init.ToString(), keep, result.FinalTestAccuracy, control, result.Seconds), net);
     }
 
+    /// <summary>
+    /// Random features: the frozen net <see cref="EdgePopup"/> would prune for this seed, with only its readout trained
+    /// (every weight kept); returns the test accuracy.
+    /// </summary>
+    public static double RandomFeatures(int[] sizes, FrozenInit init, long seed, TensorData data, TrainOptions training)
+    {
+        using var net = new RandomFeaturesMlp(sizes, init, seed);
+        return Trainer.Train(net, data, training).FinalTestAccuracy;
+    }
+
+    /// <summary>The same architecture trained densely from its own initialization (seed <paramref name="seed"/>); returns the test accuracy.</summary>
+    public static double Dense(int[] sizes, long seed, TensorData data, TrainOptions training)
+    {
+        using var net = new Nets.Mlp(new Nets.MlpOptions(sizes), seed);
+        return Trainer.Train(net, data, training).FinalTestAccuracy;
+    }
+
     /// <summary>Scores of the hidden units of an edge-popup net (layer 1 first), as notebook 01 scores any net.</summary>
     public static IReadOnlyList<UnitScores> ScoreHidden(EdgePopupMlp net, EvaluationSet eval)
     {

@@ -46,8 +46,9 @@ public static class Lab
         var natives = TorchRuntime.EnsureLoaded();
         var dev = Training.Devices.Parse(device);
         torch.manual_seed(seed);
+        if (IntraOpThreads.Configured is { } threads) torch.set_num_threads(threads);
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "?";
-        return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads", natives, plotting,
+        return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads, small training steps on {IntraOpThreads.SmallStepThreads}", natives, plotting,
             Plots.StaticImages.Status, Plots.RecordFormatters.Register());
     }
 

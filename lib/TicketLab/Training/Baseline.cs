@@ -28,6 +28,8 @@ public sealed record BaselineConfig(DataOptions Data, MlpOptions Net, TrainOptio
         // Field by field: EvaluateEveryEpochs only changes how often the test set is scored, not the weights.
         training = new { Training.Epochs, Training.BatchSize, Training.LearningRate, Training.Optimizer, Training.Momentum, Training.WeightDecay, Training.Loss, Training.Seed, Training.EvaluationsPerEpoch, Training.Device },
         InitSeed,
+        // TICKETLAB_THREADS changes a small step's arithmetic, so its weights are cached apart.
+        smallStepThreads = IntraOpThreads.SmallStepThreads,
     });
 }
 

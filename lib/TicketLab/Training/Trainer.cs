@@ -13,11 +13,13 @@ public static class Trainer
     /// <summary>
     /// Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.
     /// <paramref name="afterStep"/> is called with the step count after every optimizer step (e.g. to keep early weights).
+    /// <paramref name="stopAfterSteps"/> ends the run early, after that many steps (a head start), with one evaluation then.
     /// </summary>
     public static TrainResult Train(nn.Module<Tensor, Tensor> model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null,
-        Action<long>? afterStep = null)
+        Action<long>? afterStep = null, long stopAfterSteps = long.MaxValue)
     {
         options.Validate();
+        if (stopAfterSteps < 1) throw new ArgumentOutOfRangeException(nameof(stopAfterSteps), stopAfterSteps, "accepted: 1 or more steps");
         var clock = Stopwatch.StartNew();
         var n = data.TrainX.shape[0];
         using var threads = IntraOpThreads.ForStep(model.parameters().Sum(p => p.numel()), Math.Min(options.BatchSize, n));
@@ -33,10 +35,10 @@ public static class Trainer
         double lossSum = 0;
         var lossCount = 0;
         model.train();
-        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        for (var epoch = 0; epoch < options.Epochs && step < stopAfterSteps; epoch++)
         {
             using var order = randperm(n, generator: generator).to(data.TrainX.device);
-            for (long batch = 0; batch < stepsPerEpoch; batch++)
+            for (long batch = 0; batch < stepsPerEpoch && step < stopAfterSteps; batch++)
             {
                 using (var scope = NewDisposeScope())
                 {
@@ -70,6 +72,12 @@ public static class Trainer
                     onProgress?.Invoke(new TrainProgress(point.Epoch, options.Epochs, step, point.TrainLoss, accuracy, clock.Elapsed.TotalSeconds));
                 }
             }
+        }
+        if (step < (long)options.Epochs * stepsPerEpoch && curve[^1].Step != step)
+        {
+            // Stopped early: one evaluation of where the head start ended.
+            var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
+            curve.Add(new CurvePoint(step / (double)stepsPerEpoch, step, lossCount == 0 ? double.NaN : lossSum / lossCount, testLoss, accuracy));
         }
         var last = curve[^1];
         return new TrainResult(curve, last.TestAccuracy, last.TestLoss, step, clock.Elapsed.TotalSeconds);

@@ -35,6 +35,9 @@ public class NotebookTests
         Assert.True(File.Exists(temp[Path.Combine("results", Path.ChangeExtension(notebook, ".json"))]), $"{notebook} wrote no results file");
         var json = JsonNode.Parse(File.ReadAllText(temp[Path.Combine("results", Path.ChangeExtension(notebook, ".json"))]))!;
         Assert.Equal("quick", json["profile"]!.GetValue<string>());
+        var drift = QuickReference.Failures(Path.GetFileNameWithoutExtension(notebook), json);
+        Assert.True(drift.Count == 0, $"{notebook}: quick-profile numbers outside their tolerance of the committed reference (tests/TicketLab.Tests/Notebooks/quick-reference):\n"
+            + string.Join("\n", drift));
         var executed = File.ReadAllText(run.ExecutedPath!);
         Assert.DoesNotContain("Installing package", executed);
         foreach (var (path, _) in NotebookRunner.MachinePaths()) Assert.DoesNotContain(path, executed);

@@ -14,6 +14,14 @@ public partial class ProseTests
     [GeneratedRegex(@"(?<![\w.])[-−]?\d+\.\d+(?:[eE][-+]?\d+)?")]
     private static partial Regex NumberPattern();
 
+    /// <summary>A whole-number power: the exponent of 2^-43 or 2^{9}, which the decimal pattern does not see.</summary>
+    [GeneratedRegex(@"(?<=\^\{?)[-−]?\d+(?![\d.,]\d|\d)")]
+    private static partial Regex IntegerPowerPattern();
+
+    /// <summary>Any number a reader sees in an output, whole numbers included (a table's "2^-43").</summary>
+    [GeneratedRegex(@"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")]
+    private static partial Regex AnyNumberPattern();
+
     /// <summary>Version numbers are names, not measurements ("Ubuntu 22.04", "PyTorch 1.13").</summary>
     [GeneratedRegex(@"(Ubuntu|Debian|version|Python|PyTorch|TorchSharp|LibTorch|SDK|Plotly\.NET|v)\s?$")]
     private static partial Regex VersionPrefix();
@@ -39,12 +47,12 @@ public partial class ProseTests
         var document = JsonNode.Parse("""
             {"cells": [
               {"cell_type": "code", "source": [], "outputs": [{"output_type": "execute_result", "data": {"text/plain": ["accuracy 0.88874, share 0.2134"]}}]},
-              {"cell_type": "markdown", "source": ["It reaches 0.889 (0.8887), 21.3% of it; not 0.8931, nor 2^-19.2, on Ubuntu 22.04."]}
+              {"cell_type": "markdown", "source": ["It reaches 0.889 (0.8887), 21.3% of it; not 0.8931, nor 2^-19.2, on Ubuntu 22.04; about 2^-19, not 2^-23 nor 2^{-17}; the debate's 2^-50."]}
             ]}
             """)!;
         var results = JsonNode.Parse("""{"init_density_log2": -19.24}""");
-        Assert.Equal(["0.8931"], Stale(document, results));
-        Assert.Equal(["0.8931", "-19.2"], Stale(document, null));
+        Assert.Equal(["0.8931", "-23", "-17"], Stale(document, results));
+        Assert.Equal(["0.8931", "-19.2", "-19", "-23", "-17"], Stale(document, null));
     }
 
     /// <summary>The quoted numbers of <paramref name="document"/>'s Markdown that neither its outputs nor <paramref name="results"/> hold.</summary>
@@ -60,6 +68,16 @@ public partial class ProseTests
         }
         if (results is not null) Collect(results, pool, html: false);
         pool.Sort();
+        // Whole-number powers are checked against what a reader can see or the results file hold, not against chart data.
+        var visible = new List<double>();
+        foreach (var output in cells.Where(c => c["cell_type"]?.GetValue<string>() == "code").SelectMany(c => c["outputs"]?.AsArray().OfType<JsonObject>() ?? []))
+        {
+            foreach (var (mime, value) in output["data"]?.AsObject() ?? [])
+                if (mime is "text/plain" or "text/html" or "text/markdown") Collect(value, visible, html: mime == "text/html", integers: true);
+            if (output["text"] is { } text) Collect(text, visible, html: false, integers: true);
+        }
+        if (results is not null) Collect(results, visible, html: false, integers: true);
+        visible.Sort();
         var stale = new List<string>();
         foreach (var cell in cells.Where(c => c["cell_type"]?.GetValue<string>() == "markdown"))
         {
@@ -77,8 +95,22 @@ public partial class ProseTests
                 var tolerance = 0.5 * Math.Pow(10, -decimals) * exponent + 1e-12;
                 if (!Holds(pool, value, tolerance) && !(value > 1 && Holds(pool, value / 100, tolerance / 100))) stale.Add(m.Value);
             }
+            foreach (Match m in IntegerPowerPattern().Matches(source))
+            {
+                // 2^-43 stands for any measured exponent that rounds to 43; "2^n", "2^{50}" in a formula with no digits are skipped by the pattern.
+                var value = Math.Abs(double.Parse(m.Value.Replace('−', '-'), CultureInfo.InvariantCulture));
+                if (IsDebateConstant(source, m.Index)) continue;
+                if (!Holds(visible, value, 0.5)) stale.Add(m.Value);
+            }
         }
         return stale;
+    }
+
+    /// <summary>The debate's own yardsticks and the estimator's reach are quoted, not measured: 2^-50 (and 1/2^50), 2^-60, 2^400 subsets of 400 neurons.</summary>
+    static bool IsDebateConstant(string source, int index)
+    {
+        var digits = new string(source.AsSpan(index).ToString().TakeWhile(ch => ch is '-' or '−' || char.IsDigit(ch)).ToArray()).Replace('−', '-');
+        return digits is "-50" or "50" or "-60" or "60";
     }
 
     static bool Holds(List<double> sorted, double value, double tolerance)
@@ -95,32 +127,32 @@ public partial class ProseTests
         _ => "",
     };
 
-    static void Collect(JsonNode? node, List<double> pool, bool html)
+    static void Collect(JsonNode? node, List<double> pool, bool html, bool integers = false)
     {
         switch (node)
         {
             case JsonObject o:
-                foreach (var (_, v) in o) Collect(v, pool, html);
+                foreach (var (_, v) in o) Collect(v, pool, html, integers);
                 break;
             case JsonArray a when html || a.All(e => e is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String):
-                Numbers(string.Concat(a.Select(e => e?.GetValue<string>())), pool, html);
+                Numbers(string.Concat(a.Select(e => e?.GetValue<string>())), pool, html, integers);
                 break;
             case JsonArray a:
-                foreach (var e in a) Collect(e, pool, html);
+                foreach (var e in a) Collect(e, pool, html, integers);
                 break;
             case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number:
                 pool.Add(Math.Abs(v.GetValue<double>()));
                 break;
             case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String:
-                Numbers(v.GetValue<string>(), pool, html);
+                Numbers(v.GetValue<string>(), pool, html, integers);
                 break;
         }
     }
 
-    static void Numbers(string text, List<double> pool, bool html)
+    static void Numbers(string text, List<double> pool, bool html, bool integers)
     {
         if (html) text = TagPattern().Replace(text, " ");
-        foreach (Match m in NumberPattern().Matches(text))
+        foreach (Match m in (integers ? AnyNumberPattern() : NumberPattern()).Matches(text))
             pool.Add(Math.Abs(double.Parse(m.Value.Replace('−', '-'), CultureInfo.InvariantCulture)));
     }
 }

@@ -22,6 +22,34 @@ public class PruningTests
     }
 
     [Fact]
+    public void Random_features_train_only_the_readout_of_the_same_frozen_net_edge_popup_prunes()
+    {
+        int[] sizes = [784, 100, 50, 10];
+        using var edge = new EdgePopupMlp(sizes, FrozenInit.SignedKaimingConstant, 1.0, seed: 5);
+        using var features = new RandomFeaturesMlp(sizes, FrozenInit.SignedKaimingConstant, seed: 5);
+        var buffers = features.buffers().ToList();
+        Assert.Equal(2, buffers.Count);
+        Assert.True(buffers[0].eq(edge.Weight(0)).all().item<bool>());
+        Assert.True(buffers[1].eq(edge.Weight(1)).all().item<bool>());
+        var frozen = buffers.Select(b => b.clone()).ToList();
+        var data = new TensorData(Small);
+        var result = Trainer.Train(features, data, new TrainOptions(Epochs: 4, BatchSize: 64, LearningRate: 0.01, EvaluationsPerEpoch: 1));
+        Assert.True(result.FinalTestAccuracy > 0.3, $"random features reached {result.FinalTestAccuracy}");
+        Assert.All(features.buffers().Zip(frozen), p => Assert.True(p.First.eq(p.Second).all().item<bool>(), "a frozen layer moved"));
+        Assert.Equal(2, features.parameters().Count());
+    }
+
+    [Fact]
+    public void A_rewind_step_the_run_never_reaches_is_refused()
+    {
+        var data = new TensorData(Small); // 1,000 images: 16 steps per epoch at batch 64
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Imp.Run(new MlpOptions([784, 20, 10]), 0, data,
+            new TrainOptions(Epochs: 1, BatchSize: 64), new ImpOptions(Rounds: 1, RewindStep: 50)));
+        Assert.Contains("16 steps", error.Message);
+        Assert.Equal("RewindStep", error.ParamName);
+    }
+
+    [Fact]
     public void Subset_sum_finds_the_brute_force_optimum()
     {
         var random = new Random(3);

@@ -42,4 +42,15 @@ public class IntraOpThreadsTests
         using (IntraOpThreads.ForStep(parameters: 2_000_000, batchSize: 500))
             Assert.Equal(before, get_num_threads());
     }
+
+    [Fact]
+    public void A_bad_thread_count_is_named_with_what_is_accepted()
+    {
+        var error = Assert.Throws<ArgumentException>(() => IntraOpThreads.Parse("two"));
+        Assert.Contains("TICKETLAB_THREADS='two'", error.Message);
+        Assert.Contains("1 to 256", error.Message);
+        Assert.Throws<ArgumentException>(() => IntraOpThreads.Parse("0"));
+        Assert.Equal(2, IntraOpThreads.Parse("2"));
+        Assert.Null(IntraOpThreads.Parse(" "));
+    }
 }

@@ -79,6 +79,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_head_start_stops_after_its_steps_and_evaluates_once()
+    {
+        var data = new TensorData(Datasets.Load(new DataOptions(Source: DataSource.Embedded, TrainPerClass: 100, TestPerClass: 20)));
+        using var net = new Mlp(new MlpOptions([784, 20, 10]), 0);
+        long last = 0;
+        var result = Trainer.Train(net, data, new TrainOptions(Epochs: 3, BatchSize: 64, EvaluationsPerEpoch: 1), afterStep: s => last = s, stopAfterSteps: 5);
+        Assert.Equal(5, last);
+        Assert.Equal(5, result.Curve[^1].Step);
+        Assert.Equal(2, result.Curve.Count);
+        Assert.Equal("stopAfterSteps", Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(net, data, new TrainOptions(), stopAfterSteps: 0)).ParamName);
+    }
+
+    [Fact]
     public void An_unavailable_device_is_named()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainOptions(Device: "cuda").Validate());

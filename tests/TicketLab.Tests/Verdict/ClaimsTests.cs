@@ -10,8 +10,13 @@ public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
     internal static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
-        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21, bool resolved = true)
+        double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21, bool resolved = true,
+        double[]? edgePopup = null, double[]? randomFeatures = null, double[]? dense = null, double[]? prunedSeeds = null)
     {
+        edgePopup ??= [0.80, 0.81, 0.82];
+        randomFeatures ??= [0.76, 0.77, 0.78];
+        dense ??= [0.83, 0.835, 0.84];
+        prunedSeeds ??= [0.12, 0.13, 0.14];
         featureChange ??= [0.06, 0.03, 0.02];
         subsetErrors ??= [0.3, 1e-3, 1e-6];
         var baseline = BaselineConfig.For(Profile.Full);
@@ -33,12 +38,15 @@ public class ClaimsTests
         var ntk = new NtkResults("full", widths, [0.2, 0.1, 0.05], featureChange, [0.1, 0.05, 0.02], [0.02, 0.01, 0.005], [0.3, 0.15, 0.07], [0.70, 0.71, 0.72],
             -0.5, Fit.LogLogSlope(widths.Select(w => (double)w), featureChange), new KernelAccuracy(0.8, 0.79), 0.9, 0.001, 0.02, lazyDistance, richDistance, 0.096,
             new LazyRichComparison("784-300-100-10", 500, 100, 0.05, 0.4, 0.7, 0.72),
-            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Lazy, Density.Curve("lazy", [initUnits], grid))), "02", ntkOptions);
-        var pruningOptions = new PruningStudyOptions([784, 300, 100, 10], 0, 2000, [0.3], 3, 0.01, 128, 2, 2, [0], 50, 0.95, 0.5, 200, [2, 18, 34], 100, [4], [8], 1, 2);
+            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Lazy, Density.Curve("lazy", [initUnits], grid))), "02", ntkOptions,
+            [[0.1, 0.07, 0.05], [0.05, 0.012, 0.003], [0.1, 0.05, 0.025]], [-0.5, -1.0, -0.5], [-0.5, -1.0, -0.5]);
+        var pruningOptions = new PruningStudyOptions([784, 300, 100, 10], 0, 2000, [0.3], 3, 0.01, 128, 2, 2, [0], 50, 0.95, 0.5, 200, [2, 18, 34], 100, [4], [8], 1, 2, [0, 1, 2], 0.5, 0.01);
         var pruning = new PruningResults("full", 266190.7, 400, 0.836, 0.1, [new EdgePopupRow("SignedKaimingConstant", 0.3, 0.815)],
-            [new ImpRow(1.0, 0.843, null, null, [0]), new ImpRow(0.64, 0.85, 0.84, 0.84, [0]), new ImpRow(sparsest, ticket, reinit, 0.83, [0])],
+            [new ImpRow(1.0, 0.843, null, null, [0, 1], [0.843, 0.843], [], []), new ImpRow(0.64, 0.85, 0.84, 0.84, [0, 1], [0.85, 0.85], [0.84, 0.84], [0.84, 0.84]),
+             new ImpRow(sparsest, ticket, reinit, 0.83, [0, 1], [ticket + 0.004, ticket - 0.004], [reinit, reinit], [0.83, 0.83])],
             0.95, 0.005, prunedDensity, 0.07, subsetErrors.Select((e, i) => new SubsetSumRow(2 + 16 * i, e)).ToList(),
-            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Pruned, Density.Curve("pruned", [trainedUnits], grid))), "03", pruningOptions);
+            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Pruned, Density.Curve("pruned", [trainedUnits], grid))), "03", pruningOptions,
+            new OptimizationComparison("SignedKaimingConstant", 0.5, [0, 1, 2], edgePopup, randomFeatures, dense, 10000), prunedSeeds);
         return new SuiteResults(new DebateResults("full", "Fashion-MNIST", 0, 0.89, 10, "00", baseline), density, ntk, pruning);
     }
 
@@ -121,6 +129,47 @@ public class ClaimsTests
     }
 
     [Fact]
+    public void Pruning_is_optimization_only_beyond_the_frozen_nets_own_random_features()
+    {
+        var holds = Find(Claims.Judge(Synthetic()), "weird way");
+        Assert.Equal("holds", holds.Verdict); // 0.81 against 0.77 and 0.835
+        Assert.Equal(1.0, holds.Robustness);
+        Assert.Contains("27 combinations", holds.RobustnessBasis);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(randomFeatures: [0.80, 0.81, 0.82])), "weird way").Verdict);
+        Assert.Equal("holds only beyond random features, short of training", Find(Claims.Judge(Synthetic(dense: [0.95, 0.95, 0.95])), "weird way").Verdict);
+        // Seeds that straddle the margin: some combinations disagree.
+        var split = Find(Claims.Judge(Synthetic(edgePopup: [0.78, 0.80, 0.83], randomFeatures: [0.775, 0.775, 0.775])), "weird way");
+        Assert.Equal("holds", split.Verdict);
+        Assert.Equal(Math.Round(6 / 9.0, 3), split.Robustness);
+        Assert.Equal("fails", Claims.OptimizesVerdict(0.81, 0.80, 0.82));
+        Assert.Equal("holds", Claims.OptimizesVerdict(0.811, 0.80, 0.82));
+    }
+
+    [Fact]
+    public void The_comparison_must_be_the_one_the_rule_was_fixed_for()
+    {
+        var results = Synthetic();
+        var moved = results with { Pruning = results.Pruning with { Comparison = results.Pruning.Comparison with { KeepFraction = 0.3 } } };
+        var error = Assert.Throws<InvalidDataException>(() => Claims.PruningOptimizes(moved));
+        Assert.Contains("keep 0.5", error.Message);
+        Assert.Contains("notebook 04", error.Message);
+    }
+
+    [Fact]
+    public void Pruned_detectors_and_tickets_give_a_robustness_over_seeds()
+    {
+        var pruned = Find(Claims.Judge(Synthetic(prunedSeeds: [0.12, 0.02, 0.14])), "pruned to yield");
+        Assert.Equal("holds", pruned.Verdict);
+        Assert.Equal(Math.Round(2 / 3.0, 3), pruned.Robustness);
+        // Seeds at ticket ± 0.004 against a dense 0.843: at 0.841 one seed falls below dense − 0.005.
+        var ticket = Find(Claims.Judge(Synthetic(ticket: 0.841)), "winning ticket");
+        Assert.Equal("holds", ticket.Verdict);
+        Assert.Equal(0.5, ticket.Robustness);
+        Assert.Equal("holds", Claims.TicketVerdict(0.84, 0.8449, 0.83, 0.83));
+        Assert.Equal("fails", Claims.TicketVerdict(0.84, 0.8451, 0.83, 0.83));
+    }
+
+    [Fact]
     public void A_short_IMP_run_is_judged_at_its_sparsest_level_and_says_so()
     {
         var claim = Find(Claims.Judge(Synthetic(sparsest: 0.51)), "winning ticket");
@@ -158,7 +207,7 @@ public class ClaimsTests
 
         var path = temp["02-ntk-fixed-features.json"];
         var good = File.ReadAllText(path);
-        File.WriteAllText(path, good.Replace("\"02-ntk-fixed-features/2\"", "\"02-ntk-fixed-features/1\"", StringComparison.Ordinal));
+        File.WriteAllText(path, good.Replace("\"02-ntk-fixed-features/3\"", "\"02-ntk-fixed-features/2\"", StringComparison.Ordinal));
         var older = Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path));
         Assert.Contains("written by another version", older.Message);
         Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", older.Message);
@@ -175,8 +224,8 @@ public class ClaimsTests
         Assert.Equal(10, Claims.Rules.Count);
         Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 3 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
         Assert.Equal(["holds only as width grows", "fails"], new[] { featureChangeFalling, [0.02, 0.04, 0.08] }.Select(f => Claims.NoFeatureMoves(Synthetic(featureChange: f)).Verdict));
-        Assert.Equal("fails", Claims.PruningOptimizes(Synthetic() with { Pruning = Synthetic().Pruning with { DenseAccuracy = 0.99 } }).Verdict);
-        Assert.Equal("holds", Claims.PruningOptimizes(Synthetic()).Verdict);
+        Assert.Equal(["holds", "holds only beyond random features, short of training", "fails"],
+            new[] { Synthetic(), Synthetic(dense: [0.95, 0.95, 0.95]), Synthetic(randomFeatures: [0.80, 0.81, 0.82]) }.Select(r => Claims.PruningOptimizes(r).Verdict));
         Assert.Equal("fails", Claims.ExponentiallyManyMasks(Synthetic() with { Pruning = Synthetic().Pruning with { MaskBits = 100 } }).Verdict);
         Assert.Equal("fails", Claims.LinearModel(Synthetic() with { Ntk = Synthetic().Ntk with { LinearizationRmse = [0.01, 0.02, 0.04] } }).Verdict);
         Assert.Equal("holds only as width grows", Claims.LinearModel(Synthetic()).Verdict);

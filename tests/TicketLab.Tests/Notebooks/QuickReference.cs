@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using TicketLab.Data;
+
+namespace TicketLab.Tests.Notebooks;
+
+/// <summary>
+/// The quick profile's numbers against committed reference values (<c>quick-reference/*.json</c>, the results files of
+/// one quick run), within tolerances taken from the numbers' own bands, not bit for bit: another CPU, or another
+/// LibTorch thread count (<c>TICKETLAB_THREADS</c>), changes the last bits of every training, and a quoted number must
+/// survive that.
+/// <list type="bullet">
+/// <item>Test accuracies: four binomial standard errors on the test images, √(p(1−p)/n), plus the spread between seeds where the file has seeds.</item>
+/// <item>Detector densities (01): the new value inside the reference's 90% band widened by the new run's, so both bands overlap the other's centre.</item>
+/// <item>Trained detector quality (01): the spread of the reference's per-seed qualities.</item>
+/// </list>
+/// To renew the reference after a deliberate change: run <c>dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --profile quick</c>
+/// and copy <c>data/cache/executed/quick/results/0[0-3]*.json</c> here, saying why in the commit.
+/// </summary>
+public static class QuickReference
+{
+    /// <summary>Where the reference files live.</summary>
+    public static string Folder => Path.Combine(ProjectPaths.Root, "tests", "TicketLab.Tests", "Notebooks", "quick-reference");
+
+    /// <summary>One compared number: its name, the reference, the new value and the tolerance, with where the tolerance comes from.</summary>
+    public sealed record Check(string Name, double Reference, double Value, double Tolerance, string Basis)
+    {
+        /// <summary>Whether the new value is within the tolerance of the reference.</summary>
+        public bool Holds => Math.Abs(Value - Reference) <= Tolerance;
+
+        /// <inheritdoc/>
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"{Name}: {Value:0.####} against reference {Reference:0.####} (tolerance {Tolerance:0.####}, {Basis})");
+    }
+
+    /// <summary>The checks of <paramref name="notebook"/> (a file name without extension) between a reference and a new quick results file.</summary>
+    public static IReadOnlyList<Check> Compare(string notebook, JsonNode reference, JsonNode current)
+    {
+        if (reference["profile"]?.GetValue<string>() != "quick" || current["profile"]?.GetValue<string>() != "quick")
+            throw new ArgumentException($"{notebook}: both files must come from the quick profile.");
+        var checks = new List<Check>();
+        var testImages = Datasets.EmbeddedTestPerClass * 10;
+        void Accuracy(string name, Func<JsonNode, double> read, int n, double seedSpread = 0)
+        {
+            var p = read(reference);
+            checks.Add(new(name, p, read(current), 4 * Math.Sqrt(p * (1 - p) / n) + seedSpread,
+                seedSpread > 0 ? $"4 binomial SE on {n} test images + the seeds' spread" : $"4 binomial SE on {n} test images"));
+        }
+        static double D(JsonNode? node) => node!.GetValue<double>();
+        static double[] A(JsonNode? node) => node!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        static double Spread(double[] values) => values.Length < 2 ? 0 : values.Max() - values.Min();
+        switch (notebook[..2])
+        {
+            case "00":
+                Accuracy("baseline_test_accuracy", r => D(r["baseline_test_accuracy"]), testImages);
+                break;
+            case "01":
+                var classes = reference["headline_classes"]!.AsArray().OfType<JsonObject>().ToList();
+                var now = current["headline_classes"]!.AsArray().OfType<JsonObject>().ToDictionary(c => c["class"]!.GetValue<string>());
+                foreach (var c in classes)
+                {
+                    var name = c["class"]!.GetValue<string>();
+                    if (!now.TryGetValue(name, out var n)) throw new InvalidDataException($"{notebook}: class {name} is missing from the new results.");
+                    var (refBand, newBand) = (A(c["band_log2"]), A(n["band_log2"]));
+                    var tolerance = Math.Max(Math.Max(refBand[1] - D(c["init_density_log2"]), D(c["init_density_log2"]) - refBand[0]), 0)
+                        + Math.Max(Math.Max(newBand[1] - D(n["init_density_log2"]), D(n["init_density_log2"]) - newBand[0]), 0);
+                    checks.Add(new($"{name}: init_density_log2", D(c["init_density_log2"]), D(n["init_density_log2"]), tolerance, "the two runs' 90% bands, widened by each other"));
+                    var seeds = A(c["trained_quality_seeds"]);
+                    checks.Add(new($"{name}: trained_quality", D(c["trained_quality"]), D(n["trained_quality"]), Math.Max(Spread(seeds), 0.005), "the reference seeds' spread"));
+                }
+                break;
+            case "02":
+                var kernelTest = reference["hyperparameters"]!["test_per_class"]!.GetValue<int>() * 10;
+                Accuracy("kernel_regression_accuracy.ntk", r => D(r["kernel_regression_accuracy"]!["ntk"]), kernelTest);
+                Accuracy("kernel_regression_accuracy.nngp", r => D(r["kernel_regression_accuracy"]!["nngp"]), kernelTest);
+                Accuracy("lazy_rich.lazy_accuracy", r => D(r["lazy_rich"]!["lazy_accuracy"]), kernelTest);
+                Accuracy("lazy_rich.rich_accuracy", r => D(r["lazy_rich"]!["rich_accuracy"]), kernelTest);
+                break;
+            case "03":
+                var comparison = reference["comparison"]!;
+                var n3 = comparison["test_images"]!.GetValue<int>();
+                foreach (var key in new[] { "edge_popup", "random_features", "dense" })
+                    Accuracy($"comparison.{key} (mean of seeds)", r => A(r["comparison"]![key]).Average(), n3, Spread(A(comparison[key])));
+                var levels = reference["imp"]!.AsArray().Count;
+                for (var l = 0; l < levels; l++)
+                {
+                    var level = l;
+                    Accuracy($"imp[{l}].ticket", r => D(r["imp"]![level]!["ticket"]), n3, Spread(A(reference["imp"]![level]!["ticket_seeds"])));
+                }
+                break;
+        }
+        return checks;
+    }
+
+    /// <summary>The failed checks of a new quick results file against the committed reference of the same notebook (none when no reference is committed for it).</summary>
+    public static IReadOnlyList<Check> Failures(string notebook, JsonNode current)
+    {
+        var path = Path.Combine(Folder, notebook + ".json");
+        if (!File.Exists(path)) return [];
+        return Compare(notebook, JsonNode.Parse(File.ReadAllText(path))!, current).Where(c => !c.Holds).ToList();
+    }
+}
