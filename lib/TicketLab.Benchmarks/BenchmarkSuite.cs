@@ -47,10 +47,21 @@ public sealed record BenchRow(string Key, double? Value, string Target, string D
 /// <param name="Peer">PyTorch on 1 thread, or null.</param>
 /// <param name="Peer2">PyTorch on 2 threads, or null.</param>
 /// <param name="PeerProblem">Why the peer did not run.</param>
+/// <param name="RareEventSeconds">One rare-event run to 2^-60 for one class (median).</param>
+/// <param name="RareEventEvaluations">Units it scored.</param>
+/// <param name="RareEventFlopsPerUnit">Floating-point operations of one unit's product with the images.</param>
+/// <param name="RareEventReachedLog2">The depth it reached, in bits.</param>
 public sealed record BenchMeasurements(int Threads, int Rounds, double StepSeconds, double Step2Seconds, double MatmulSeconds, double SamplerSeconds,
     double SamplerProductsSeconds, double NtkFastSeconds, double NtkAutogradSeconds, double NtkDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
-    PeerResult? Peer, PeerResult? Peer2, string? PeerProblem)
+    PeerResult? Peer, PeerResult? Peer2, string? PeerProblem,
+    double RareEventSeconds, long RareEventEvaluations, double RareEventFlopsPerUnit, double RareEventReachedLog2)
 {
+    /// <summary>Units the rare-event estimator scores per second.</summary>
+    public double RareEventUnitsPerSecond => RareEventEvaluations / RareEventSeconds;
+
+    /// <summary>The estimator's product rate over the machine's: the fraction of the product rate it reaches.</summary>
+    public double RareEventFraction => RareEventUnitsPerSecond * RareEventFlopsPerUnit / 1e9 / MatmulGflops;
+
     /// <summary>The machine's float32 product rate, GFLOP/s.</summary>
     public double MatmulGflops => StepBenchmarks.MatmulFlops / MatmulSeconds / 1e9;
 
@@ -113,6 +124,9 @@ public static class BenchmarkSuite
         ntk.Setup();
         var ntkDifference = ntk.MaxRelativeDifference();
         ntk.Cleanup();
+        log("Rare-event estimator: one class to 2^-60...");
+        var rare = Measure<RareEventBenchmarks>(slow, logger, nameof(RareEventBenchmarks.ToSixtyBits));
+        var rareRun = RareEventBenchmarks.LastRun ?? throw new InvalidOperationException("the rare-event benchmark left no run to read; see data/cache/benchmarks/bench.log.");
         log("One dense epoch against one edge-popup epoch...");
         var epochs = Measure<PruningBenchmarks>(slow, logger, nameof(PruningBenchmarks.DenseEpoch), nameof(PruningBenchmarks.EdgePopupEpoch));
 
@@ -122,7 +136,9 @@ public static class BenchmarkSuite
             SamplerSeconds: sampler[nameof(SamplerBenchmarks.Sampler)], SamplerProductsSeconds: sampler[nameof(SamplerBenchmarks.Products)],
             NtkFastSeconds: ntkFast[nameof(NtkBenchmarks.Fast)], NtkAutogradSeconds: ntkAutograd[nameof(NtkBenchmarks.Autograd)], NtkDifference: ntkDifference,
             DenseEpochSeconds: epochs[nameof(PruningBenchmarks.DenseEpoch)], EdgePopupEpochSeconds: epochs[nameof(PruningBenchmarks.EdgePopupEpoch)],
-            peer, peer2, peerProblem);
+            peer, peer2, peerProblem,
+            RareEventSeconds: rare[nameof(RareEventBenchmarks.ToSixtyBits)], RareEventEvaluations: rareRun.Evaluations,
+            RareEventFlopsPerUnit: RareEventBenchmarks.FlopsPerUnit, RareEventReachedLog2: rareRun.ReachedLog2);
 
         NotebookRuns? runs = null;
         string? runsProblem = null;
@@ -152,6 +168,11 @@ public static class BenchmarkSuite
                 $"{SamplerBenchmarks.Units:N0} units on {SamplerBenchmarks.Examples:N0} images in {m.SamplerSeconds:0.00} s "
                 + $"({SamplerBenchmarks.Units / m.SamplerSeconds:N0} units/s); the same products alone {m.SamplerProductsSeconds:0.00} s "
                 + $"({SamplerBenchmarks.ProductFlops / m.SamplerProductsSeconds / 1e9:0.0} GFLOP/s)", m.SamplerFraction >= 0.30),
+            new("rare_event_fraction_of_matmul_peak", m.RareEventFraction, ">= 0.30",
+                $"one subset-simulation run to 2^{m.RareEventReachedLog2:0} ({RareEventBenchmarks.PerClass * 10:N0} images, class {RareEventBenchmarks.Class}): {m.RareEventEvaluations:N0} units in {m.RareEventSeconds:0.00} s "
+                + $"({m.RareEventUnitsPerSecond:N0} units/s, {m.RareEventUnitsPerSecond * m.RareEventFlopsPerUnit / 1e9:0.0} GFLOP/s)", m.RareEventFraction >= 0.30),
+            new("rare_event_seconds_per_class", m.RareEventSeconds, "",
+                $"seconds for one class's layer-1 density to 2^-60 (notebook 01 runs several per class and layer)", null),
             new("ntk_fast_vs_autograd_speedup", m.NtkSpeedup, ">= 20",
                 $"width {NtkBenchmarks.Width}, {NtkBenchmarks.Examples} images: layer-wise {m.NtkFastSeconds:0.000} s, autograd {m.NtkAutogradSeconds:0.0} s; "
                 + $"kernels agree to {m.NtkDifference:g2} of the largest entry (100 images)", m.NtkSpeedup >= 20),
@@ -180,6 +201,8 @@ public static class BenchmarkSuite
         DetectorSamplerFractionOfMatmulPeak: Math.Round(m.SamplerFraction, 3),
         NtkFastVsAutogradSpeedup: Math.Round(m.NtkSpeedup, 1),
         EdgePopupVsDenseEpochRatio: Math.Round(m.EpochRatio, 3),
+        RareEventFractionOfMatmulPeak: Math.Round(m.RareEventFraction, 3),
+        RareEventSecondsPerClass: Math.Round(m.RareEventSeconds, 2),
         NotebookSeconds: fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.Seconds, 1)),
         NotebookPeakMb: fullRuns?.Notebooks.ToDictionary(n => n.Notebook, n => Math.Round(n.PeakMb)),
         SuiteSeconds: fullRuns is null ? null : Math.Round(fullRuns.TotalSeconds, 1),
@@ -199,7 +222,9 @@ public static class BenchmarkSuite
             NtkAutogradSeconds: Math.Round(m.NtkAutogradSeconds, 2),
             NtkMaxRelativeDifference: m.NtkDifference,
             DenseEpochSeconds: Math.Round(m.DenseEpochSeconds, 3),
-            EdgePopupEpochSeconds: Math.Round(m.EdgePopupEpochSeconds, 3)),
+            EdgePopupEpochSeconds: Math.Round(m.EdgePopupEpochSeconds, 3),
+            RareEventEvaluations: m.RareEventEvaluations,
+            RareEventReachedLog2: Math.Round(m.RareEventReachedLog2, 2)),
         Pytorch: m.Peer is null ? null : new PeerSummary(m.Peer.TorchVersion, m.Peer.Blas, [m.Peer.Threads, m.Peer2?.Threads ?? 0], m.Peer.Python),
         PytorchProblem: m.PeerProblem,
         NotebookRunsProblem: runsProblem);

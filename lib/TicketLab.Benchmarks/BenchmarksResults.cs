@@ -18,12 +18,15 @@ namespace TicketLab.Benchmarks;
 /// <param name="NtkMaxRelativeDifference">Largest difference of the two kernels, relative to the largest entry.</param>
 /// <param name="DenseEpochSeconds">One dense epoch.</param>
 /// <param name="EdgePopupEpochSeconds">One edge-popup epoch.</param>
+/// <param name="RareEventEvaluations">Units the rare-event run scored.</param>
+/// <param name="RareEventReachedLog2">The depth it reached, in bits.</param>
 public sealed record BenchmarkMeasurements(double TorchsharpStepMs, double? PytorchStepMs,
     [property: JsonPropertyName("torchsharp_step_ms_2_threads")] double TorchsharpStepMs2Threads,
     [property: JsonPropertyName("pytorch_step_ms_2_threads")] double? PytorchStepMs2Threads,
     [property: JsonPropertyName("torchsharp_vs_pytorch_step_ratio_2_threads")] double? TorchsharpVsPytorchStepRatio2Threads,
     double StepGflops, double TorchsharpMatmulGflops, double? PytorchMatmulGflops, double SamplerSeconds, double SamplerProductsSeconds,
-    double NtkFastSeconds, double NtkAutogradSeconds, double NtkMaxRelativeDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds);
+    double NtkFastSeconds, double NtkAutogradSeconds, double NtkMaxRelativeDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
+    long RareEventEvaluations, double RareEventReachedLog2);
 
 /// <summary>The PyTorch peer of a bench run.</summary>
 /// <param name="Version">torch.__version__.</param>
@@ -49,8 +52,11 @@ public sealed record PeerSummary(string Version, string Blas, int[] Threads, str
 /// <param name="Pytorch">The peer, or null when it did not run.</param>
 /// <param name="PytorchProblem">Why the peer did not run.</param>
 /// <param name="NotebookRunsProblem">Why there are no notebook timings.</param>
+/// <param name="RareEventFractionOfMatmulPeak">The rare-event estimator's product rate over the machine's.</param>
+/// <param name="RareEventSecondsPerClass">Seconds of one rare-event run to 2^-60 for one class.</param>
 public sealed record BenchmarksResults(string Machine, int Threads, int Rounds, double? TorchsharpVsPytorchStepRatio, double StepFractionOfMatmulPeak,
     double DetectorSamplerFractionOfMatmulPeak, double NtkFastVsAutogradSpeedup, double EdgePopupVsDenseEpochRatio,
+    double RareEventFractionOfMatmulPeak, double RareEventSecondsPerClass,
     IReadOnlyDictionary<string, double>? NotebookSeconds, IReadOnlyDictionary<string, double>? NotebookPeakMb, double? SuiteSeconds, double? SlowestCellSeconds,
     BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem) : IResultsFile
 {
@@ -58,7 +64,7 @@ public sealed record BenchmarksResults(string Machine, int Threads, int Rounds, 
     public static string FileName => "benchmarks";
 
     /// <inheritdoc/>
-    public static int Schema => 2;
+    public static int Schema => 3;
 
     /// <inheritdoc/>
     public static string Producer => "run the bench command (dotnet run --project lib/TicketLab.Cli -c Release -- bench)";

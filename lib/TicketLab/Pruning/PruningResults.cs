@@ -84,11 +84,12 @@ public sealed record SubsetSumRow(int N, double Error);
 /// <param name="Hyperparameters">The notebook's knobs.</param>
 /// <param name="Comparison">Edge-popup against random features and dense training, per seed.</param>
 /// <param name="PrunedDetectorDensitySeeds">The pruned-detector density of each comparison seed's edge-popup net.</param>
+/// <param name="SubsetSumBitsPerWeightReplicates">The SubsetSum curve's bits per extra weight in bootstrap resamples of its trials.</param>
 public sealed record PruningResults(string Profile, double MaskBits, double NeuronSubsetBits, double DenseAccuracy, double RandomMaskAccuracy,
     IReadOnlyList<EdgePopupRow> EdgePopup, IReadOnlyList<ImpRow> Imp, double DetectorQuality, double InitDetectorDensityAtTrainedQuality,
     double PrunedDetectorDensityAtTrainedQuality, double TrainedDetectorDensityAtTrainedQuality, IReadOnlyList<SubsetSumRow> SubsetSum,
     Detectors.StoredDensityCurves HiddenDensity, string Finding, PruningStudyOptions Hyperparameters,
-    OptimizationComparison Comparison, double[] PrunedDetectorDensitySeeds) : INotebookResults
+    OptimizationComparison Comparison, double[] PrunedDetectorDensitySeeds, double[] SubsetSumBitsPerWeightReplicates) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "03-pruning-as-optimization";

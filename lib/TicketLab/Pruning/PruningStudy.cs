@@ -47,7 +47,11 @@ public static class PruningStudy
     }
 
     /// <summary>Mean SubsetSum error of approximating uniform targets in [−1, 1] with n uniform random values, for each n.</summary>
-    public static IReadOnlyList<(int N, double Error)> SubsetSumErrors(IEnumerable<int> sizes, int trials, int seed)
+    public static IReadOnlyList<(int N, double Error)> SubsetSumErrors(IEnumerable<int> sizes, int trials, int seed) =>
+        SubsetSumTrials(sizes, trials, seed).Select(t => (t.N, t.Errors.Average())).ToList();
+
+    /// <summary>Every trial's SubsetSum error (uniform target and n uniform values in [−1, 1]), for each n.</summary>
+    public static IReadOnlyList<(int N, double[] Errors)> SubsetSumTrials(IEnumerable<int> sizes, int trials, int seed)
     {
         // Draw every problem first, in a fixed order, then solve them on all cores: the same numbers at any core count.
         var random = new Random(seed);
@@ -55,6 +59,25 @@ public static class PruningStudy
             (N: n, Target: random.NextDouble() * 2 - 1, Values: Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()))).ToList();
         var errors = new double[problems.Count];
         Parallel.For(0, problems.Count, i => errors[i] = SubsetSum.Best(problems[i].Target, problems[i].Values).Error);
-        return problems.Select((p, i) => (p.N, Error: errors[i])).GroupBy(p => p.N).Select(g => (g.Key, g.Average(p => p.Error))).ToList();
+        return problems.Select((p, i) => (p.N, Error: errors[i])).GroupBy(p => p.N).Select(g => (g.Key, g.Select(p => p.Error).ToArray())).ToList();
+    }
+
+    /// <summary>
+    /// Bits of precision per extra random value: the least-squares slope of −log2(mean error) against n, over means above
+    /// <paramref name="floor"/> (below it the error is double-precision rounding); 0 with fewer than two such points.
+    /// </summary>
+    public static double BitsPerWeight(IEnumerable<(int N, double Error)> curve, double floor)
+    {
+        var resolved = curve.Where(s => s.Error > floor).Select(s => ((double)s.N, -Math.Log2(s.Error))).ToList();
+        return resolved.Count < 2 ? 0 : Fit.Slope(resolved);
+    }
+
+    /// <summary>The bits per weight of <paramref name="replicates"/> bootstrap resamples of each n's trials (the targets and values drawn again from those measured).</summary>
+    public static double[] BitsPerWeightBootstrap(IReadOnlyList<(int N, double[] Errors)> trials, double floor, int replicates, int seed)
+    {
+        if (replicates < 1) throw new ArgumentOutOfRangeException(nameof(replicates), replicates, "accepted: 1 or more");
+        var random = new Random(seed);
+        return Enumerable.Range(0, replicates).Select(_ => BitsPerWeight(trials.Select(t =>
+            (t.N, Enumerable.Range(0, t.Errors.Length).Select(_ => t.Errors[random.Next(t.Errors.Length)]).Average())), floor)).ToArray();
     }
 }

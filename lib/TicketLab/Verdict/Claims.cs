@@ -342,16 +342,20 @@ public static class Claims
         var subset = results.Pruning.SubsetSum;
         // Below 1e-12 the error is double-precision rounding, not the subset: the fit stops there.
         var resolved = subset.Where(s => s.Error > DoublePrecisionFloor).ToList();
-        var bitsPerWeight = resolved.Count < 2 ? 0 : Fit.Slope(resolved.Select(s => ((double)s.N, -Math.Log2(s.Error))).ToList());
+        var bitsPerWeight = PruningStudy.BitsPerWeight(subset.Select(s => (s.N, s.Error)), DoublePrecisionFloor);
+        var verdict = bitsPerWeight > 0.2 ? "holds" : "fails";
+        var replicates = results.Pruning.SubsetSumBitsPerWeightReplicates;
+        double? robustness = replicates.Length == 0 ? null : Math.Round(replicates.Count(b => (b > 0.2 ? "holds" : "fails") == verdict) / (double)replicates.Length, 3);
         return new(
             "Strong LTH: pruning alone, with no training, can approximate a target network (SubsetSum: O(log 1/ε) random weights per target weight).",
             $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N}, {F(resolved[^1].Error, "0.0e0")} at n = {resolved[^1].N} "
             + $"(beyond that, double-precision rounding); {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
-            bitsPerWeight > 0.2 ? "holds" : "fails",
+            verdict,
             bitsPerWeight > 0.2
                 ? "The error falls exponentially in the number of random weights, so a logarithmic overparametrization suffices, as Pensia et al. prove."
                 : "The error does not fall exponentially with the number of random weights.",
-            PruningResults.Notebook, StrongTicketRule, null, NoReplicates);
+            PruningResults.Notebook, StrongTicketRule, robustness,
+            robustness is null ? NoReplicates : $"{replicates.Length} bootstrap resamples of the random targets and values behind each point (5-95%: {F(RobustDensity.Quantile(replicates, 0.05), "0.00")} to {F(RobustDensity.Quantile(replicates, 0.95), "0.00")} bits per weight)");
     }
 
     /// <summary>"5 hold, 4 hold only under a condition, 1 fails": how many claims got each kind of verdict.</summary>

@@ -26,7 +26,8 @@ public class BenchmarkTests
         var peer = new PeerResult("1.13", "openblas", 1, "python3", StepSeconds: 0.005, MatmulSeconds: 0.02, MatmulSize: 1024);
         var m = new BenchMeasurements(2, 5, StepSeconds: 0.004, Step2Seconds: 0.006, MatmulSeconds: 0.01, SamplerSeconds: 2, SamplerProductsSeconds: 0.5,
             NtkFastSeconds: 0.2, NtkAutogradSeconds: 100, NtkDifference: 1e-6, DenseEpochSeconds: 1, EdgePopupEpochSeconds: 2.5,
-            peer, peer with { Threads = 2, StepSeconds = 0.004 }, null);
+            peer, peer with { Threads = 2, StepSeconds = 0.004 }, null,
+            RareEventSeconds: 10, RareEventEvaluations: 200_000, RareEventFlopsPerUnit: 2.0 * 784 * 5000, RareEventReachedLog2: -61);
         var runs = new NotebookRuns("full", "test machine", [new("00-a", 100, 900, [new(3, 95)]), new("01-b", 700, 800, [new(4, 20)])]);
         var rows = BenchmarkSuite.Rows(m, runs, null).ToDictionary(r => r.Key);
         Assert.Equal(0.8, rows["torchsharp_vs_pytorch_step_ratio"].Value!.Value, 10);
@@ -35,6 +36,10 @@ public class BenchmarkTests
         Assert.Equal(0.25, rows["detector_sampler_fraction_of_matmul_peak"].Value!.Value, 10);
         Assert.False(rows["detector_sampler_fraction_of_matmul_peak"].Met);
         Assert.Equal(500, rows["ntk_fast_vs_autograd_speedup"].Value!.Value, 10);
+        // 20,000 units/s of 7.84 MFLOP each: 156.8 GFLOP/s against the product's 2·1024³ flops in 10 ms (214.7 GFLOP/s).
+        Assert.Equal(20_000 * 2.0 * 784 * 5000 / 1e9 / (2.0 * 1024 * 1024 * 1024 / 0.01 / 1e9), rows["rare_event_fraction_of_matmul_peak"].Value!.Value, 6);
+        Assert.True(rows["rare_event_fraction_of_matmul_peak"].Met);
+        Assert.Contains("200,000 units", rows["rare_event_fraction_of_matmul_peak"].Detail);
         Assert.Equal(2.5, rows["edge_popup_vs_dense_epoch_ratio"].Value!.Value, 10);
         Assert.False(rows["edge_popup_vs_dense_epoch_ratio"].Met);
         // Step rate over the product rate: flops of the step at 4 ms against 2·1024³ flops at 10 ms.

@@ -41,6 +41,56 @@ public partial class ProseTests
         Assert.True(stale.Count == 0, $"{notebook}: numbers in Markdown that no output or results value holds at the quoted precision: {string.Join(", ", stale)}");
     }
 
+    /// <summary>
+    /// The robustness check: the committed prose against the outputs of another run (another machine or thread count,
+    /// executed with <c>--no-write-back --output DIR</c>), named by <c>TICKETLAB_OTHER_RUN=DIR</c>. Every number quoted in
+    /// the prose must be what that run measured too, at the precision it is quoted to. Without the variable there is
+    /// nothing to compare and the test says so in its output.
+    /// </summary>
+    [Fact]
+    public void Every_number_in_the_prose_holds_in_another_run_when_one_is_named()
+    {
+        var other = Environment.GetEnvironmentVariable("TICKETLAB_OTHER_RUN");
+        if (string.IsNullOrWhiteSpace(other)) return;
+        var problems = new List<string>();
+        foreach (var notebook in Directory.GetFiles(ProjectPaths.Notebooks, "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order().OfType<string>())
+        {
+            var executed = Path.Combine(other, notebook + ".ipynb");
+            if (!File.Exists(executed)) { problems.Add($"{notebook}: not in {other}"); continue; }
+            // The committed Markdown, with the other run's outputs and results.
+            var committed = JsonNode.Parse(File.ReadAllText(Path.Combine(ProjectPaths.Notebooks, notebook + ".ipynb")))!;
+            var run = JsonNode.Parse(File.ReadAllText(executed))!;
+            var cells = new JsonArray(committed["cells"]!.AsArray().Where(c => c?["cell_type"]?.GetValue<string>() == "markdown").Select(c => c!.DeepClone())
+                .Concat(run["cells"]!.AsArray().Where(c => c?["cell_type"]?.GetValue<string>() == "code").Select(c => c!.DeepClone())).ToArray());
+            var results = Path.Combine(other, "results", notebook + ".json");
+            var stale = Stale(new JsonObject { ["cells"] = cells }, File.Exists(results) ? JsonNode.Parse(File.ReadAllText(results)) : null, skipBanded: true);
+            if (stale.Count > 0) problems.Add($"{notebook}: {string.Join(", ", stale)}");
+        }
+        Assert.True(problems.Count == 0, "numbers in the committed prose that the other run did not reproduce at their quoted precision:\n" + string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// The other half of the robustness check (<c>TICKETLAB_OTHER_RUN</c>, as above): every headline density of the other
+    /// run inside the committed 90% band of its class, and every verdict of notebook 04 the same.
+    /// </summary>
+    [Fact]
+    public void Another_run_lands_inside_the_committed_bands_with_the_same_verdicts_when_one_is_named()
+    {
+        var other = Environment.GetEnvironmentVariable("TICKETLAB_OTHER_RUN");
+        if (string.IsNullOrWhiteSpace(other)) return;
+        JsonNode Read(string folder, string name) => JsonNode.Parse(File.ReadAllText(Path.Combine(folder, name + ".json")))!;
+        var committed = Read(Path.Combine(ProjectPaths.Notebooks, "results"), "01-detector-density")["headline_classes"]!.AsArray();
+        var rerun = Read(Path.Combine(other, "results"), "01-detector-density")["headline_classes"]!.AsArray()
+            .ToDictionary(c => c!["class"]!.GetValue<string>(), c => c!["init_density_log2"]!.GetValue<double>());
+        var outside = committed.Select(c => (Class: c!["class"]!.GetValue<string>(), Band: c["band_log2"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray()))
+            .Where(c => !(rerun[c.Class] >= c.Band[0] && rerun[c.Class] <= c.Band[1]))
+            .Select(c => $"{c.Class}: 2^{rerun[c.Class]} outside 2^{c.Band[0]} to 2^{c.Band[1]}").ToList();
+        Assert.True(outside.Count == 0, "densities of the other run outside the committed bands: " + string.Join("; ", outside));
+        var verdicts = Read(Path.Combine(ProjectPaths.Notebooks, "results"), "04-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
+        var again = Read(Path.Combine(other, "results"), "04-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
+        Assert.Equal(verdicts, again);
+    }
+
     [Fact]
     public void A_stale_number_is_found_and_a_rounded_or_percent_quote_is_not()
     {
@@ -55,33 +105,34 @@ public partial class ProseTests
         Assert.Equal(["0.8931", "-19.2", "-19", "-23", "-17"], Stale(document, null));
     }
 
-    /// <summary>The quoted numbers of <paramref name="document"/>'s Markdown that neither its outputs nor <paramref name="results"/> hold.</summary>
-    internal static List<string> Stale(JsonNode document, JsonNode? results)
+    /// <summary>A power quoted with its band, "2^-43 (Sandal, band 2^-73 to 2^-20)": another run is judged by the band, not the digits.</summary>
+    [GeneratedRegex(@"2\^\{?[-−]?\d+(?:\.\d+)?\}?\s*\([^()]*?\bband 2\^\{?[-−]?\d+(?:\.\d+)?\}? to 2\^\{?[-−]?\d+(?:\.\d+)?\}?\)")]
+    private static partial Regex BandedPowerPattern();
+
+    /// <summary>
+    /// The quoted numbers of <paramref name="document"/>'s Markdown that neither its outputs nor <paramref name="results"/> hold.
+    /// With <paramref name="skipBanded"/>, powers quoted with their band are left out (another run's value is compared with the band instead).
+    /// </summary>
+    internal static List<string> Stale(JsonNode document, JsonNode? results, bool skipBanded = false)
     {
-        var pool = new List<double>();
+        // What a reader can see (tables and text outputs, not chart data) and the results file's values, without its long
+        // series (density curves, replicates): a quoted number must be one of those, not a coincidence among thousands.
+        var visible = new List<double>();
         var cells = document["cells"]!.AsArray().OfType<JsonObject>().ToList();
         foreach (var output in cells.Where(c => c["cell_type"]?.GetValue<string>() == "code").SelectMany(c => c["outputs"]?.AsArray().OfType<JsonObject>() ?? []))
         {
             foreach (var (mime, value) in output["data"]?.AsObject() ?? [])
-                if (!mime.StartsWith("image/", StringComparison.Ordinal)) Collect(value, pool, html: mime == "text/html");
-            if (output["text"] is { } text) Collect(text, pool, html: false);
+                if (mime is "text/plain" or "text/html" or "text/markdown") Collect(value, visible, html: mime == "text/html");
+            if (output["text"] is { } text) Collect(text, visible, html: false);
         }
-        if (results is not null) Collect(results, pool, html: false);
-        pool.Sort();
-        // Whole-number powers are checked against what a reader can see or the results file hold, not against chart data.
-        var visible = new List<double>();
-        foreach (var output in cells.Where(c => c["cell_type"]?.GetValue<string>() == "code").SelectMany(c => c["outputs"]?.AsArray().OfType<JsonObject>() ?? []))
-        {
-            foreach (var (mime, value) in output["data"]?.AsObject() ?? [])
-                if (mime is "text/plain" or "text/html" or "text/markdown") Collect(value, visible, html: mime == "text/html", integers: true);
-            if (output["text"] is { } text) Collect(text, visible, html: false, integers: true);
-        }
-        if (results is not null) Collect(results, visible, html: false, integers: true);
+        if (results is not null) Collect(results, visible, html: false);
         visible.Sort();
         var stale = new List<string>();
         foreach (var cell in cells.Where(c => c["cell_type"]?.GetValue<string>() == "markdown"))
         {
             var source = Source(cell["source"]);
+            var banded = skipBanded ? BandedPowerPattern().Matches(source).Select(b => (b.Index, End: b.Index + b.Length)).ToList() : [];
+            bool InBand(int index) => banded.Any(b => index >= b.Index && index < b.End);
             foreach (Match m in NumberPattern().Matches(source))
             {
                 var quoted = m.Value.Replace('−', '-');
@@ -89,17 +140,18 @@ public partial class ProseTests
                 var decimals = mantissa.Length - mantissa.IndexOf('.') - 1;
                 // Two decimals or more, and every power (2^-31.1): one-decimal constants ("keep 0.5") are not measurements.
                 var power = m.Index > 0 && source[m.Index - 1] == '^' || m.Index > 1 && source.AsSpan(m.Index - 2, 2).SequenceEqual("^{");
+                if (InBand(m.Index)) continue;
                 if (decimals < 2 && !power || VersionPrefix().IsMatch(source.AsSpan(Math.Max(0, m.Index - 12), Math.Min(12, m.Index)))) continue;
                 var value = Math.Abs(double.Parse(quoted, CultureInfo.InvariantCulture));
                 var exponent = quoted.Contains('e', StringComparison.OrdinalIgnoreCase) ? Math.Pow(10, int.Parse(quoted.Split('e', 'E')[1], CultureInfo.InvariantCulture)) : 1;
                 var tolerance = 0.5 * Math.Pow(10, -decimals) * exponent + 1e-12;
-                if (!Holds(pool, value, tolerance) && !(value > 1 && Holds(pool, value / 100, tolerance / 100))) stale.Add(m.Value);
+                if (!Holds(visible, value, tolerance) && !(value > 1 && Holds(visible, value / 100, tolerance / 100))) stale.Add(m.Value);
             }
             foreach (Match m in IntegerPowerPattern().Matches(source))
             {
                 // 2^-43 stands for any measured exponent that rounds to 43; "2^n", "2^{50}" in a formula with no digits are skipped by the pattern.
                 var value = Math.Abs(double.Parse(m.Value.Replace('−', '-'), CultureInfo.InvariantCulture));
-                if (IsDebateConstant(source, m.Index)) continue;
+                if (IsDebateConstant(source, m.Index) || InBand(m.Index)) continue;
                 if (!Holds(visible, value, 0.5)) stale.Add(m.Value);
             }
         }
@@ -127,32 +179,37 @@ public partial class ProseTests
         _ => "",
     };
 
-    static void Collect(JsonNode? node, List<double> pool, bool html, bool integers = false)
+    /// <summary>Numeric arrays longer than this are series (curves, replicates), not quoted values.</summary>
+    const int LongestQuotedArray = 12;
+
+    static void Collect(JsonNode? node, List<double> pool, bool html)
     {
         switch (node)
         {
             case JsonObject o:
-                foreach (var (_, v) in o) Collect(v, pool, html, integers);
+                foreach (var (_, v) in o) Collect(v, pool, html);
                 break;
             case JsonArray a when html || a.All(e => e is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String):
-                Numbers(string.Concat(a.Select(e => e?.GetValue<string>())), pool, html, integers);
+                Numbers(string.Concat(a.Select(e => e?.GetValue<string>())), pool, html);
+                break;
+            case JsonArray a when a.Count > LongestQuotedArray && a.All(e => e is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number):
                 break;
             case JsonArray a:
-                foreach (var e in a) Collect(e, pool, html, integers);
+                foreach (var e in a) Collect(e, pool, html);
                 break;
             case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number:
                 pool.Add(Math.Abs(v.GetValue<double>()));
                 break;
             case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String:
-                Numbers(v.GetValue<string>(), pool, html, integers);
+                Numbers(v.GetValue<string>(), pool, html);
                 break;
         }
     }
 
-    static void Numbers(string text, List<double> pool, bool html, bool integers)
+    static void Numbers(string text, List<double> pool, bool html)
     {
         if (html) text = TagPattern().Replace(text, " ");
-        foreach (Match m in (integers ? AnyNumberPattern() : NumberPattern()).Matches(text))
+        foreach (Match m in AnyNumberPattern().Matches(text))
             pool.Add(Math.Abs(double.Parse(m.Value.Replace('−', '-'), CultureInfo.InvariantCulture)));
     }
 }

@@ -11,7 +11,7 @@ public class ClaimsTests
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
     internal static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
         double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21, bool resolved = true,
-        double[]? edgePopup = null, double[]? randomFeatures = null, double[]? dense = null, double[]? prunedSeeds = null)
+        double[]? edgePopup = null, double[]? randomFeatures = null, double[]? dense = null, double[]? prunedSeeds = null, double[]? subsetReplicates = null)
     {
         edgePopup ??= [0.80, 0.81, 0.82];
         randomFeatures ??= [0.76, 0.77, 0.78];
@@ -46,7 +46,7 @@ public class ClaimsTests
              new ImpRow(sparsest, ticket, reinit, 0.83, [0, 1], [ticket + 0.004, ticket - 0.004], [reinit, reinit], [0.83, 0.83])],
             0.95, 0.005, prunedDensity, 0.07, subsetErrors.Select((e, i) => new SubsetSumRow(2 + 16 * i, e)).ToList(),
             StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Pruned, Density.Curve("pruned", [trainedUnits], grid))), "03", pruningOptions,
-            new OptimizationComparison("SignedKaimingConstant", 0.5, [0, 1, 2], edgePopup, randomFeatures, dense, 10000), prunedSeeds);
+            new OptimizationComparison("SignedKaimingConstant", 0.5, [0, 1, 2], edgePopup, randomFeatures, dense, 10000), prunedSeeds, subsetReplicates ?? [0.9, 0.95, 1.0, 0.1]);
         return new SuiteResults(new DebateResults("full", "Fashion-MNIST", 0, 0.89, 10, "00", baseline), density, ntk, pruning);
     }
 
@@ -167,6 +167,17 @@ public class ClaimsTests
         Assert.Equal(0.5, ticket.Robustness);
         Assert.Equal("holds", Claims.TicketVerdict(0.84, 0.8449, 0.83, 0.83));
         Assert.Equal("fails", Claims.TicketVerdict(0.84, 0.8451, 0.83, 0.83));
+    }
+
+    [Fact]
+    public void The_subset_sum_rate_states_how_often_its_bootstrap_agrees()
+    {
+        var claim = Find(Claims.Judge(Synthetic()), "Strong LTH");
+        Assert.Equal("holds", claim.Verdict);
+        Assert.Equal(0.75, claim.Robustness); // one of the four replicates is at 0.1 bits per weight
+        Assert.Contains("4 bootstrap resamples", claim.RobustnessBasis);
+        Assert.Null(Find(Claims.Judge(Synthetic(subsetReplicates: [])), "Strong LTH").Robustness);
+        Assert.Equal(0.5, PruningStudy.BitsPerWeight([(2, 0.5), (4, 0.25), (6, 1e-13)], 1e-12), 10); // 1 bit per 2 values; the rounding point left out
     }
 
     [Fact]
