@@ -49,6 +49,14 @@ public static class Commands
         var profile = options.TryGetValue("--profile", out var p) ? Profile.Parse(p) : Profile.Current;
         var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back");
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Cache, "executed", profile.Name);
+        try
+        {
+            AtomicFile.ProbeWritable(output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--output '{output}' cannot be written ({e.Message}); accepted: a folder this user can create and write in.", e);
+        }
         if (options.TryGetValue("--only", out var only) && string.IsNullOrWhiteSpace(only))
             throw new ArgumentException("--only '' names no notebook; accepted: the start of a notebook's file name, e.g. --only 02 (leave --only out to run all).");
         var runner = new RunnerOptions(profile, options.GetValueOrDefault("--only"), writeBack, output);

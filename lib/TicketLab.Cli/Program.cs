@@ -22,8 +22,7 @@ catch (ArgumentException e)
     AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
     return 64;
 }
-catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-    or TicketLab.Data.DatasetNotFoundException)
+catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or TicketLab.Data.DatasetNotFoundException)
 {
     // Bad or missing inputs and outputs the program cannot fix itself: a message that says what and where, not a stack trace.
     AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");

@@ -41,6 +41,15 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Creates <paramref name="folder"/> if needed and writes and deletes a probe file in it; throws <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> when that fails.</summary>
+    public static void ProbeWritable(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var probe = Path.Combine(folder, $".write-probe.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(probe, [1]);
+        File.Delete(probe);
+    }
+
     static string TempPath(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -73,10 +73,11 @@ public static class Idx
         long actual = bytes.Length - headerLength;
         if (actual < expected)
             throw new InvalidDataException(
-                $"IDX file '{source}' is truncated: its header ({string.Join("x", dims)}) promises {expected} data bytes, the file holds {actual}.");
+                $"IDX file '{source}' is truncated or its header is wrong: the header declares {rank} dimensions ({string.Join("x", dims)}), which promise {expected} data bytes, and the file holds {actual} after the header"
+                + " (a wrong dimension count makes data bytes read as sizes).");
         if (actual > expected)
             throw new InvalidDataException(
-                $"IDX file '{source}' is corrupt: {actual - expected} bytes follow the {expected} data bytes its header ({string.Join("x", dims)}) promises.");
+                $"IDX file '{source}' is corrupt or its header is wrong: {actual - expected} bytes follow the {expected} data bytes that its {rank} declared dimensions ({string.Join("x", dims)}) promise.");
         return new IdxArray(dims, bytes.AsSpan(headerLength).ToArray());
     }
 

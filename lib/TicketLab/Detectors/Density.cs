@@ -15,9 +15,12 @@ public static class Density
     /// <summary>An evenly spaced grid of qualities from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static double[] Grid(double from = 0.5, double to = 1.0, double step = 0.0025)
     {
-        if (!(from >= 0.5 && to <= 1 && from < to && step > 0))
-            throw new ArgumentOutOfRangeException(nameof(step), $"from {from} to {to} by {step}", "accepted: 0.5 <= from < to <= 1 and step > 0");
+        if (!(from >= 0.5 && from < 1)) throw new ArgumentOutOfRangeException(nameof(from), from, "accepted: a quality with 0.5 <= from < to <= 1");
+        if (!(to > from && to <= 1)) throw new ArgumentOutOfRangeException(nameof(to), to, $"accepted: a quality with {from} = from < to <= 1");
+        if (!(step > 0)) throw new ArgumentOutOfRangeException(nameof(step), step, "accepted: a step > 0");
         var n = (int)Math.Round((to - from) / step);
+        if (Math.Abs(n * step - (to - from)) > 1e-9 * Math.Max(1, to - from))
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"accepted: a step that divides to - from ({to - from:g6}) into whole steps, so that the grid ends at {to} and no quality exceeds it");
         return Enumerable.Range(0, n + 1).Select(i => Math.Round(from + i * step, 10)).ToArray();
     }
 
@@ -25,6 +28,7 @@ public static class Density
     public static double Fraction(IReadOnlyList<float> qualities, double threshold)
     {
         CheckQuality(threshold, nameof(threshold));
+        if (qualities.Count == 0) throw new ArgumentException("qualities is empty; accepted: the qualities of at least one unit (a density of no units is undefined).", nameof(qualities));
         long count = 0;
         foreach (var q in qualities) if (q >= threshold) count++;
         return count / (double)qualities.Count;
@@ -42,6 +46,9 @@ public static class Density
     /// <summary>The density curve of one or more unit sets (e.g. one per seed) over <paramref name="grid"/>.</summary>
     public static DensityCurve Curve(string label, IReadOnlyList<float[]> qualitiesPerSeed, double[] grid)
     {
+        if (qualitiesPerSeed.Count == 0) throw new ArgumentException("qualitiesPerSeed holds no seed; accepted: one unit set per seed, at least one.", nameof(qualitiesPerSeed));
+        if (qualitiesPerSeed.Any(q => q.Length == 0)) throw new ArgumentException("a seed of qualitiesPerSeed has no units; accepted: at least one unit per seed.", nameof(qualitiesPerSeed));
+        if (grid.Length == 0) throw new ArgumentException("grid is empty; accepted: the qualities of Density.Grid.", nameof(grid));
         var perSeed = qualitiesPerSeed.Select(q => Survival(q, grid)).ToList();
         var mean = grid.Select((_, i) => perSeed.Average(s => s[i])).ToArray();
         var low = grid.Select((_, i) => perSeed.Min(s => s[i])).ToArray();

@@ -50,7 +50,17 @@ public sealed record TailCheck(double Quality, double Measured, long MeasuredCou
 /// <param name="MinimumMeasuredCount">Below this many sampled units at or above a quality, the density is extrapolated.</param>
 /// <param name="Bootstrap">Bootstrap resamples for the band.</param>
 /// <param name="Seed">Seed of the bootstrap.</param>
-public sealed record TailOptions(double TailFraction = 0.01, int MinimumMeasuredCount = 10, int Bootstrap = 200, int Seed = 7);
+public sealed record TailOptions(double TailFraction = 0.01, int MinimumMeasuredCount = 10, int Bootstrap = 200, int Seed = 7)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid field, its value and what is accepted.</summary>
+    public TailOptions Validate()
+    {
+        if (!(TailFraction > 0 && TailFraction <= 0.5)) throw new ArgumentOutOfRangeException(nameof(TailFraction), TailFraction, "accepted: a fraction of the units in (0, 0.5] (the top of the sample the tail is fitted on)");
+        if (MinimumMeasuredCount < 1) throw new ArgumentOutOfRangeException(nameof(MinimumMeasuredCount), MinimumMeasuredCount, "accepted: 1 or more units (below it the density is extrapolated)");
+        if (Bootstrap < 10) throw new ArgumentOutOfRangeException(nameof(Bootstrap), Bootstrap, "accepted: 10 or more resamples (a 90% band needs them)");
+        return this;
+    }
+}
 
 /// <summary>Fits and uses <see cref="TailFit"/>; bands come from a bootstrap over units.</summary>
 public static class TailModel
@@ -71,7 +81,8 @@ public static class TailModel
     /// <summary>Fits the tail of <paramref name="qualities"/> (the top <see cref="TailOptions.TailFraction"/>, at least 50 units).</summary>
     public static TailFit Fit(IReadOnlyList<float> qualities, TailOptions? options = null)
     {
-        options ??= new TailOptions();
+        options = (options ?? new TailOptions()).Validate();
+        CheckSample(qualities);
         var n = qualities.Count;
         var tailCount = (int)Math.Min(n, Math.Max(50, Math.Round(options.TailFraction * n)));
         var top = qualities.OrderByDescending(q => q).Take(tailCount).Select(q => (double)q).ToArray();
@@ -81,7 +92,8 @@ public static class TailModel
     /// <summary>The density at <paramref name="quality"/>: measured when enough units reach it, else extrapolated; both with a 90% band.</summary>
     public static TailEstimate Estimate(IReadOnlyList<float> qualities, double quality, TailOptions? options = null)
     {
-        options ??= new TailOptions();
+        options = (options ?? new TailOptions()).Validate();
+        if (qualities.Count == 0) throw new ArgumentException("qualities is empty; accepted: the qualities of the sampled units.", nameof(qualities));
         Density.CheckQuality(quality, nameof(quality));
         long n = qualities.Count;
         var count = Density.Count(qualities, quality);
@@ -104,7 +116,7 @@ public static class TailModel
     /// </summary>
     public static IReadOnlyList<TailCheck> Validate(IReadOnlyList<float> qualities, int smallSample, double[] fullSampleDensities, TailOptions? options = null)
     {
-        options ??= new TailOptions();
+        options = (options ?? new TailOptions()).Validate();
         var small = qualities.Take(smallSample).ToArray();
         var fit = Fit(small, options);
         var sorted = qualities.OrderByDescending(q => q).ToArray();
@@ -119,6 +131,20 @@ public static class TailModel
             checks.Add(new TailCheck(quality, count / (double)qualities.Count, count, fit.Density(quality), Math.Pow(2, lo), Math.Pow(2, hi)));
         }
         return checks;
+    }
+
+    /// <summary>Units a tail fit needs at least: the fit uses the top 50 of them and leaves out the top 3.</summary>
+    public const int MinimumFitUnits = 100;
+
+    /// <summary>Rejects a sample a tail cannot be fitted on: too few units, non-finite or impossible qualities, or no spread in its top.</summary>
+    static void CheckSample(IReadOnlyList<float> qualities)
+    {
+        if (qualities.Count < MinimumFitUnits)
+            throw new ArgumentException($"qualities holds {qualities.Count} units; accepted: at least {MinimumFitUnits} for a tail fit.", nameof(qualities));
+        foreach (var q in qualities)
+            if (!(q >= 0f && q <= 1f)) throw new ArgumentException($"qualities holds {q}; accepted: finite qualities in [0, 1] (the probit of each is taken).", nameof(qualities));
+        var top = qualities.OrderByDescending(q => q).Take(50).ToArray();
+        if (top[0] == top[^1]) throw new ArgumentException($"the top 50 qualities are all {top[0]}; accepted: a sample whose tail has spread (a constant tail has no slope to fit).", nameof(qualities));
     }
 
     /// <summary>The 5th and 95th percentiles (log2) of the extrapolated density over bootstrap resamples of the units.</summary>

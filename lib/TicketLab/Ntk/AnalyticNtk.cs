@@ -21,6 +21,9 @@ public static class AnalyticNtk
         if (!(biasVariance >= 0)) throw new ArgumentOutOfRangeException(nameof(biasVariance), biasVariance, "accepted: >= 0");
         if (x2 is not null && (x2.shape.Length != 2 || x1.shape.Length != 2 || x2.shape[1] != x1.shape[1]))
             throw new ArgumentException($"x2 has shape [{string.Join(", ", x2.shape)}] but x1 has [{string.Join(", ", x1.shape)}]; accepted: the same number of features.", nameof(x2));
+        if (x1.shape.Length != 2 || x1.shape[0] == 0) throw new ArgumentException($"x1 has shape [{string.Join(", ", x1.shape)}]; accepted: N x features with N >= 1.", nameof(x1));
+        if (!x1.isfinite().all().item<bool>()) throw new ArgumentException("x1 holds NaN or infinite values; accepted: finite inputs.", nameof(x1));
+        if (x2 is not null && !x2.isfinite().all().item<bool>()) throw new ArgumentException("x2 holds NaN or infinite values; accepted: finite inputs.", nameof(x2));
         using var scope = NewDisposeScope();
         var a = x1.to(ScalarType.Float64);
         var b = (x2 ?? x1).to(ScalarType.Float64);

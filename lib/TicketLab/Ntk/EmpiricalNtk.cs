@@ -81,6 +81,7 @@ public static class EmpiricalNtk
         var features = net.Options.LayerSizes[0];
         if (x.shape.Length != 2 || x.shape[1] != features)
             throw new ArgumentException($"{name} has shape [{string.Join(", ", x.shape)}]; accepted: N x {features} (the net's input size).", name);
+        if (!x.isfinite().all().item<bool>()) throw new ArgumentException($"{name} holds NaN or infinite values; accepted: finite inputs.", name);
     }
 
     /// <summary>The layer inputs a_{l−1} (N x n_{l−1}) and backward signals D_l (N x K x n_l) of every layer.</summary>

@@ -11,6 +11,17 @@ public static class KernelRegression
     /// <summary>Predictions (N_test x K) from the train kernel (N x N), the test-train kernel (N_test x N) and targets (N x K).</summary>
     public static Tensor Predict(Tensor trainKernel, Tensor testTrainKernel, Tensor targets, double relativeJitter = 1e-10)
     {
+        static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
+        if (trainKernel.dim() != 2 || trainKernel.shape[0] != trainKernel.shape[1] || trainKernel.shape[0] == 0)
+            throw new ArgumentException($"trainKernel has shape {Shape(trainKernel)}; accepted: N x N with N >= 1 (train against train).", nameof(trainKernel));
+        var trainCount = trainKernel.shape[0];
+        if (testTrainKernel.dim() != 2 || testTrainKernel.shape[1] != trainCount)
+            throw new ArgumentException($"testTrainKernel has shape {Shape(testTrainKernel)}; accepted: N_test x {trainCount} (test against the train kernel's {trainCount} inputs).", nameof(testTrainKernel));
+        if (targets.dim() != 2 || targets.shape[0] != trainCount)
+            throw new ArgumentException($"targets has shape {Shape(targets)}; accepted: {trainCount} x K (one row per training input).", nameof(targets));
+        if (!(relativeJitter >= 0)) throw new ArgumentOutOfRangeException(nameof(relativeJitter), relativeJitter, "accepted: >= 0");
+        if (!trainKernel.isfinite().all().item<bool>()) throw new ArgumentException("trainKernel holds NaN or infinite entries; check the inputs the kernel was computed from (they must be finite).", nameof(trainKernel));
+        if (!testTrainKernel.isfinite().all().item<bool>()) throw new ArgumentException("testTrainKernel holds NaN or infinite entries; check the inputs the kernel was computed from (they must be finite).", nameof(testTrainKernel));
         using var scope = NewDisposeScope();
         var k = trainKernel.to(ScalarType.Float64);
         var n = k.shape[0];

@@ -70,10 +70,18 @@ public static class StaticImages
         }
     }
 
-    static string? Find()
+    static string? Find() => Locate(Environment.GetEnvironmentVariable(Variable));
+
+    /// <summary>
+    /// The browser <paramref name="named"/> names (the value of TICKETLAB_CHROMIUM), or the first of the usual places when
+    /// it is empty. A name that points nowhere, or at a file that is not executable, is an error, not a fall-back.
+    /// </summary>
+    public static string? Locate(string? named)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } named)
-            return File.Exists(named) ? named : throw new FileNotFoundException($"{Variable} names '{named}', which does not exist.", named);
-        return UsualPaths.FirstOrDefault(File.Exists);
+        if (string.IsNullOrEmpty(named)) return UsualPaths.FirstOrDefault(File.Exists);
+        if (!File.Exists(named)) throw new FileNotFoundException($"{Variable} names '{named}', which does not exist; accepted: the path of a Chromium, Chrome or Edge executable (or unset it to search the usual places).", named);
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(named) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+            throw new FileNotFoundException($"{Variable} names '{named}', which is not executable; accepted: the path of a Chromium, Chrome or Edge executable (or unset it to search the usual places).", named);
+        return named;
     }
 }

@@ -104,6 +104,11 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     {
         if (!(keepFraction > 0 && keepFraction <= 1))
             throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction, "accepted: a fraction of weights KEPT, in (0, 1]");
+        CheckSizes(layerSizes);
+        for (var l = 0; l + 1 < layerSizes.Length; l++)
+            if (TopKMask.KeptCount((long)layerSizes[l] * layerSizes[l + 1], keepFraction) < 1)
+                throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction,
+                    $"keeps no weight of layer {l} ({layerSizes[l]} x {layerSizes[l + 1]} = {(long)layerSizes[l] * layerSizes[l + 1]} weights); accepted: at least {0.5 / ((long)layerSizes[l] * layerSizes[l + 1]):g3} for these layer sizes");
         KeepFraction = keepFraction;
         Init = init;
         (weights, var drawnScores) = Draw(layerSizes, init, seed, device);
@@ -123,8 +128,7 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     /// </summary>
     public static (Tensor[] Weights, Tensor[] Scores) Draw(int[] layerSizes, FrozenInit init, long seed, Device? device = null)
     {
-        if (layerSizes.Length < 2 || layerSizes.Any(s => s < 1))
-            throw new ArgumentOutOfRangeException(nameof(layerSizes), $"[{string.Join(", ", layerSizes)}]", "accepted: at least two sizes, each at least 1");
+        CheckSizes(layerSizes);
         if (!Enum.IsDefined(init)) throw new ArgumentOutOfRangeException(nameof(init), init, "accepted: KaimingNormal, SignedKaimingConstant");
         var generator = new Generator((ulong)seed);
         var layers = layerSizes.Length - 1;
@@ -143,6 +147,12 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
             scores[l] = rand([fanOut, fanIn], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU);
         }
         return (weights, scores);
+    }
+
+    static void CheckSizes(int[] layerSizes)
+    {
+        if (layerSizes.Length < 2 || layerSizes.Any(s => s < 1))
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), $"[{string.Join(", ", layerSizes)}]", "accepted: at least two sizes, each at least 1");
     }
 
     /// <summary>Fraction of each layer's weights kept in the forward pass.</summary>

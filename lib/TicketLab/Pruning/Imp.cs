@@ -57,6 +57,7 @@ public static class Imp
         if (options.RewindStep > stepsPerRun)
             throw new ArgumentOutOfRangeException(nameof(options.RewindStep), options.RewindStep,
                 $"accepted: 0 to the {stepsPerRun} steps of one training run ({training.Epochs} epochs of {data.TrainX.shape[0]} images at batch {training.BatchSize}); a later step would never be reached");
+        CheckPrunable(netOptions, options);
         if (seeds.Count == 0) return [];
         if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
         using var slots = new SemaphoreSlim(parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings);
@@ -157,6 +158,24 @@ public static class Imp
             catch (Exception) { /* reported through the awaited results above */ }
             foreach (var c in controls) foreach (var m in c.Masks) m.Dispose();
             foreach (var m in masks) m.Dispose();
+        }
+    }
+
+    /// <summary>Refuses a schedule that prunes some layer to no weight at all before the last round (it would train a dead net).</summary>
+    static void CheckPrunable(MlpOptions netOptions, ImpOptions options)
+    {
+        var sizes = netOptions.LayerSizes;
+        for (var l = 0; l + 1 < sizes.Length; l++)
+        {
+            var fraction = l == sizes.Length - 2 ? options.OutputPruneFraction : options.PruneFractionPerRound;
+            long kept = (long)sizes[l] * sizes[l + 1];
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                kept -= (long)Math.Round(fraction * kept);
+                if (kept < 1)
+                    throw new ArgumentOutOfRangeException(nameof(options.Rounds), options.Rounds,
+                        $"round {round} would prune layer {l} ({sizes[l]} x {sizes[l + 1]}) to no weight at {fraction:g3} per round; accepted: fewer rounds or a smaller prune fraction");
+            }
         }
     }
 

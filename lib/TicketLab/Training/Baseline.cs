@@ -87,6 +87,8 @@ public static class Baseline
         }, out var note);
         if (cached is { } hit)
             return new BaselineRun(config, hit.Nets["init"], hit.Nets["trained"], hit.Result, $"{note} (trained earlier in {hit.Result.Seconds:0.0} s)");
+        // A cache that cannot be written fails now, not after the training it would have kept.
+        ModelCache.CheckWritable(key);
         var initial = new Mlp(config.Net, config.InitSeed, device);
         var trained = new Mlp(config.Net, config.InitSeed, device);
         using var tensors = new TensorData(data, device);

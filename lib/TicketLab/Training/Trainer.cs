@@ -20,6 +20,7 @@ public static class Trainer
     {
         options.Validate();
         if (stopAfterSteps < 1) throw new ArgumentOutOfRangeException(nameof(stopAfterSteps), stopAfterSteps, "accepted: 1 or more steps");
+        CheckShapes(model, data);
         var clock = Stopwatch.StartNew();
         var n = data.TrainX.shape[0];
         using var threads = IntraOpThreads.ForStep(model.parameters().Sum(p => p.numel()), Math.Min(options.BatchSize, n));
@@ -81,6 +82,30 @@ public static class Trainer
         }
         var last = curve[^1];
         return new TrainResult(curve, last.TestAccuracy, last.TestLoss, step, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One forward pass on one training image, before any step: a net whose input size disagrees with the data, or whose
+    /// output is not one logit per class, fails here with both shapes named instead of deep inside LibTorch.
+    /// </summary>
+    static void CheckShapes(nn.Module<Tensor, Tensor> model, TensorData data)
+    {
+        if (data.TrainX.shape[0] == 0) throw new ArgumentException("the data hold no training images.", nameof(data));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var features = data.TrainX.shape.Length == 2 ? data.TrainX.shape[1] : -1;
+        Tensor output;
+        try
+        {
+            output = model.forward(data.TrainX.narrow(0, 0, 1));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"the model cannot read the data: one training image of shape [{string.Join(", ", data.TrainX.shape.Skip(1))}] fails its forward pass "
+                + $"({e.GetBaseException().Message.Split('\n')[0]}); accepted: a net whose input size is {features} and whose output has {data.Classes} logits.", nameof(model), e);
+        }
+        if (output.dim() != 2 || output.shape[1] != data.Classes)
+            throw new ArgumentException($"the model's output has shape [{string.Join(", ", output.shape)}] for one image; accepted: [1, {data.Classes}], one logit per class of the data.", nameof(model));
     }
 
     /// <summary>A run whose test loss exceeds this many times its initial value is running away.</summary>

@@ -104,6 +104,22 @@ public class NotebookTests
     }
 
     [Fact]
+    public async Task Two_runs_of_one_notebook_at_once_in_one_output_folder_both_succeed()
+    {
+        _ = Prepared.Value;
+        using var temp = TestSetup.Temp();
+        var notebook = temp["97-twice.ipynb"];
+        File.WriteAllText(notebook, OneCellNotebook("6 * 7"));
+        var runs = Enumerable.Range(0, 2).Select(_ => Task.Run(() => NotebookRunner.Run(notebook, new RunnerOptions(Profile.Quick, null, WriteBack: false, temp["out"])))).ToArray();
+        var results = await Task.WhenAll(runs);
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Problem));
+        // Each ran in its own scratch folder; the executed copy they share was replaced atomically, whole, by both.
+        Assert.All(results, r => Assert.Contains("42", File.ReadAllText(r.ExecutedPath!)));
+        Assert.Empty(NotebookCleaner.Errors(NotebookCleaner.Read(results[0].ExecutedPath!)));
+        Assert.Empty(Directory.GetFiles(temp["out"], ".*.tmp"));
+    }
+
+    [Fact]
     public void Two_runs_at_once_get_their_own_scratch_folders()
     {
         var a = new RunnerOptions(Profile.Quick, null, false, "out");
