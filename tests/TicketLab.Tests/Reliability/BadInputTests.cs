@@ -106,3 +106,33 @@ public class BadEnvironmentTests
         Assert.Contains("cannot be written", error.Message);
     }
 }
+
+public class FailedRunTests
+{
+    [Fact]
+    public void An_empty_only_names_no_notebook_instead_of_running_all()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", ""]));
+        Assert.Contains("names no notebook", error.Message);
+    }
+
+    [Fact]
+    public void The_site_is_not_built_from_a_notebook_that_holds_an_error_output()
+    {
+        using var temp = TestSetup.Temp();
+        var notebook = temp["05-failed.ipynb"];
+        File.WriteAllText(notebook, """
+            {"cells": [
+              {"cell_type": "markdown", "metadata": {}, "source": ["# A failed run"]},
+              {"cell_type": "code", "execution_count": 1, "metadata": {"polyglot_notebook": {"kernelName": "csharp"}}, "source": ["throw new Exception();"],
+               "outputs": [{"output_type": "error", "ename": "System.Exception", "evalue": "deliberate", "traceback": []}]}
+            ],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"},
+                          "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}}},
+             "nbformat": 4, "nbformat_minor": 5}
+            """);
+        var error = Assert.Throws<InvalidDataException>(() => TicketLab.Cli.Site.SiteBuilder.Build([notebook], Path.Combine(ProjectPaths.Notebooks, "results"), temp["site"]));
+        Assert.Contains("05-failed.ipynb", error.Message);
+        Assert.False(Directory.Exists(temp["site"]) && Directory.EnumerateFileSystemEntries(temp["site"]).Any(), "a page was written");
+    }
+}
