@@ -18,7 +18,7 @@ public sealed record CellError(int Cell, string FirstLine, string Error)
 /// Tidies an executed notebook for committing and publishing: drops package-restore chatter, replaces machine
 /// paths, and lists the cells that failed. Reads and writes through Microsoft.DotNet.Interactive.Documents.
 /// </summary>
-public static class NotebookCleaner
+public static partial class NotebookCleaner
 {
     static readonly string[] Chatter = ["Installing package", "Installed Packages", "Restore sources", "Loading extensions from"];
 
@@ -133,8 +133,22 @@ public static class NotebookCleaner
                     if (text is not null) data[key] = System.Text.Json.Nodes.JsonNode.Parse(text);
                 }
             }
-        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        var indented = root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return CompactNumberArrays(indented) + "\n";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[(?:\s*-?\d[\d.]*(?:[eE][-+]?\d+)?\s*,)*\s*-?\d[\d.]*(?:[eE][-+]?\d+)?\s*\]")]
+    private static partial System.Text.RegularExpressions.Regex NumberArray();
+
+    /// <summary>
+    /// Arrays of plain numbers (a chart's data, a heatmap's rows) on one line each instead of one number per line: the
+    /// same JSON, a fraction of the lines, and diffs that show which series changed. Only arrays that span lines are
+    /// touched, so no string content (where a line break is always escaped) can change.
+    /// </summary>
+    public static string CompactNumberArrays(string json) =>
+        NumberArray().Replace(json, m => m.Value.Contains('\n')
+            ? "[" + string.Join(", ", m.Value[1..^1].Split(',').Select(v => v.Trim())) + "]"
+            : m.Value);
 
     /// <summary>Every string of every output, for checks (machine paths, CDNs, images).</summary>
     public static IEnumerable<string> OutputTexts(InteractiveDocument document) =>

@@ -91,6 +91,9 @@ public static class Charts
         layout.SetProperty("template", "none");
         layout.SetProperty("plot_bgcolor", "white");
         layout.SetProperty("paper_bgcolor", "white");
+        // One tick format across the suite: powers of ten as 10^k (never SI prefixes such as "1µ" on a probability axis).
+        foreach (var axis in new[] { "xaxis", "yaxis" })
+            SetAxis(chart, axis, "exponentformat", "power");
         return new Figure(chart, title, width, height);
     }
 

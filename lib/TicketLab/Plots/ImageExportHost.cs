@@ -34,12 +34,16 @@ sealed class ImageExportHost : AssemblyLoadContext
     public static ImageExportHost Create() =>
         new(Path.GetDirectoryName(typeof(ImageExportHost).Assembly.Location) ?? AppContext.BaseDirectory);
 
+    /// <summary>Device pixels per CSS pixel of the static PNGs.</summary>
+    public const double PngScale = 2.0;
+
     /// <summary>Draws <paramref name="chart"/> as PNG; returns what ImageExport returns (base64, perhaps as a data URI).</summary>
     public string RenderPng(int width, int height, GenericChart chart)
     {
         try
         {
-            return (string)renderPng.Invoke(renderer, [width, height, 1.0, chart])!;
+            // At 2x, so the static copy stays sharp on high-density screens (its size in CSS pixels is unchanged).
+            return (string)renderPng.Invoke(renderer, [width, height, PngScale, chart])!;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {

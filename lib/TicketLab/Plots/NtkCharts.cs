@@ -64,7 +64,7 @@ public static class NtkCharts
             CSharpChart.Line<double, double, string>([widths.Min(), widths.Max()], [ntkAccuracy, ntkAccuracy], Name: "infinite width: NTK regression",
                 LineColor: Color.fromString(Style.Color(Condition.Theory)), LineDash: StyleParam.DrawingStyle.Dash),
             CSharpChart.Line<double, double, string>([widths.Min(), widths.Max()], [nngpAccuracy, nngpAccuracy], Name: "infinite width: NNGP regression",
-                LineColor: Color.fromString(Style.Color(Condition.Control)), LineDash: StyleParam.DrawingStyle.Dot),
+                LineColor: Color.fromString(Style.Color(Condition.Theory)), LineDash: StyleParam.DrawingStyle.Dot),
         ]).WithXAxisStyle<double, double, string>(TitleText: "hidden width", AxisType: StyleParam.AxisType.Log)
           .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (fraction)");
         return Charts.Finish(chart, "Finite nets against the infinite-width kernels", Style.Width + 200, Style.Height);

@@ -14,11 +14,49 @@ public static class Tables
     /// <summary>An HTML table of the public properties of <paramref name="record"/>.</summary>
     public static string Html(object record)
     {
-        var html = new StringBuilder($"<table><caption style=\"text-align:left\"><b>{WebUtility.HtmlEncode(record.GetType().Name)}</b></caption><tbody>");
+        var html = new StringBuilder($"<table><caption style=\"text-align:left\"><b>{WebUtility.HtmlEncode(DisplayName(record.GetType().Name))}</b></caption><tbody>");
         foreach (var (name, value) in Rows(record))
-            html.Append($"<tr><td style=\"text-align:left\">{WebUtility.HtmlEncode(name)}</td><td style=\"text-align:left\">{WebUtility.HtmlEncode(value)}</td></tr>");
+            html.Append($"<tr><th style=\"text-align:left\" scope=\"row\">{WebUtility.HtmlEncode(DisplayName(name))}</th>{Cell(value)}</tr>");
         return html.Append("</tbody></table>").ToString();
     }
+
+    /// <summary>
+    /// A column's name for readers: "UnitsAtLeast0_95" reads "Units at least 0.95", "EdgePopupMinusRandomFeatures" reads
+    /// "Edge popup minus random features" (words split at capitals, later words in lower case unless all capitals, and an
+    /// underscore between digits read as a decimal point).
+    /// </summary>
+    public static string DisplayName(string name)
+    {
+        var spaced = System.Text.RegularExpressions.Regex.Replace(name, @"(?<=\d)_(?=\d)", ".");
+        spaced = System.Text.RegularExpressions.Regex.Replace(spaced, @"(?<=[a-z])(?=[A-Z0-9])|(?<=[0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ").Replace('_', ' ');
+        var words = spaced.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var text = string.Join(' ', words.Select((w, i) => Acronyms.TryGetValue(w, out var a) ? a
+            : i == 0 || w.All(c => !char.IsLetter(c) || char.IsUpper(c)) && w.Length > 1 ? w : w.ToLowerInvariant()));
+        return System.Text.RegularExpressions.Regex.Replace(text, @"\b([Ll]og) 2\b", "$1₂");
+    }
+
+    /// <summary>Words that are acronyms in the suite's vocabulary, as they are written.</summary>
+    static readonly Dictionary<string, string> Acronyms = new(StringComparer.Ordinal)
+    {
+        ["Ntk"] = "NTK", ["Nngp"] = "NNGP", ["Ks"] = "KS", ["Auc"] = "AUC", ["Imp"] = "IMP", ["Mb"] = "MB", ["Rmse"] = "RMSE", ["Se"] = "SE", ["Mc"] = "MC", ["Lth"] = "LTH",
+    };
+
+    /// <summary>
+    /// One value as an HTML cell: numbers right-aligned in tabular figures, "n/a" (not applicable or not measured for
+    /// this row) in place of NaN, and powers such as 2^-43 written as superscripts.
+    /// </summary>
+    public static string Cell(string value)
+    {
+        var encoded = WebUtility.HtmlEncode(value);
+        if (value == NotAvailable) return "<td style=\"text-align:right;color:#888\" title=\"not applicable or not measured for this row\">n/a</td>";
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            return $"<td style=\"text-align:right;font-variant-numeric:tabular-nums\">{encoded}</td>";
+        encoded = System.Text.RegularExpressions.Regex.Replace(encoded, @"(?<=\d)\^\{?([-−]?\d+(?:[.,]\d+)*)\}?", "<sup>$1</sup>");
+        return $"<td style=\"text-align:left\">{encoded}</td>";
+    }
+
+    /// <summary>What a table shows for NaN.</summary>
+    public const string NotAvailable = "n/a";
 
     /// <summary>The same table as aligned plain text.</summary>
     public static string Text(object record)
@@ -44,6 +82,7 @@ public static class Tables
     public static string Format(object? value) => value switch
     {
         null => "",
+        double d when double.IsNaN(d) => NotAvailable,
         double d when double.IsFinite(d) && d != 0 && Math.Abs(d) < 1e-3 => d.ToString("0.###e0", CultureInfo.InvariantCulture),
         double d => d.ToString(Math.Abs(d) >= 1000 || d == Math.Floor(d) ? "0.##" : "0.####", CultureInfo.InvariantCulture),
         float f => Format((double)f),
@@ -88,12 +127,15 @@ public sealed class RecordTable(IReadOnlyList<object> rows)
     {
         var (columns, cells) = Grid();
         var html = new StringBuilder("<table><thead><tr>");
-        foreach (var c in columns) html.Append($"<th style=\"text-align:left\">{WebUtility.HtmlEncode(c)}</th>");
+        // Numeric columns are right-aligned, their headers too.
+        var numeric = columns.Select((column, i) => cells.Length > 0 && cells.All(r => r[i] == Tables.NotAvailable || double.TryParse(r[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _))).ToArray();
+        for (var i = 0; i < columns.Length; i++)
+            html.Append($"<th style=\"text-align:{(numeric[i] ? "right" : "left")}\">{WebUtility.HtmlEncode(Tables.DisplayName(columns[i]))}</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var row in cells)
         {
             html.Append("<tr>");
-            foreach (var cell in row) html.Append($"<td style=\"text-align:left\">{WebUtility.HtmlEncode(cell)}</td>");
+            foreach (var cell in row) html.Append(Tables.Cell(cell));
             html.Append("</tr>");
         }
         return html.Append("</tbody></table>").ToString();

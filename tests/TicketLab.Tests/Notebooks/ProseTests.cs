@@ -14,8 +14,8 @@ public partial class ProseTests
     [GeneratedRegex(@"(?<![\w.])[-−]?\d+\.\d+(?:[eE][-+]?\d+)?")]
     private static partial Regex NumberPattern();
 
-    /// <summary>A whole-number power: the exponent of 2^-43 or 2^{9}, which the decimal pattern does not see.</summary>
-    [GeneratedRegex(@"(?<=\^\{?)[-−]?\d+(?![\d.,]\d|\d)")]
+    /// <summary>A whole-number power of 2, the suite's densities in bits: the exponent of 2^-43 or 2^{9}, which the decimal pattern does not see (powers of 10 are constants such as a learning rate of 10^{-3}).</summary>
+    [GeneratedRegex(@"(?<=(?<![\d.])2\^\{?)[-−]?\d+(?![\d.,]\d|\d|\{,\})")]
     private static partial Regex IntegerPowerPattern();
 
     /// <summary>Any number a reader sees in an output, whole numbers included (a table's "2^-43").</summary>
@@ -106,7 +106,7 @@ public partial class ProseTests
     }
 
     /// <summary>A power quoted with its band, "2^-43 (Sandal, band 2^-73 to 2^-20)": another run is judged by the band, not the digits.</summary>
-    [GeneratedRegex(@"2\^\{?[-−]?\d+(?:\.\d+)?\}?\s*\([^()]*?\bband 2\^\{?[-−]?\d+(?:\.\d+)?\}? to 2\^\{?[-−]?\d+(?:\.\d+)?\}?\)")]
+    [GeneratedRegex(@"2\^\{?[-−]?\d+(?:\.\d+)?\}?\$?\s*\([^()]*?\bband \$?2\^\{?[-−]?\d+(?:\.\d+)?\}?\$? to \$?2\^\{?[-−]?\d+(?:\.\d+)?\}?\$?\)")]
     private static partial Regex BandedPowerPattern();
 
     /// <summary>

@@ -22,7 +22,7 @@ public class RecordFormattersTests
         var (_, html, _) = Assert.Single(FakeFormatter.Registered, r => r.Type == typeof(ClaimVerdict) && r.MimeType == "text/html");
         using var writer = new StringWriter();
         html(new ClaimVerdict("a claim", "measured 0.5", "holds", "why", "01", "Holds if so.", 0.9, "replicates"), writer);
-        Assert.Contains("<td style=\"text-align:left\">Rule</td><td style=\"text-align:left\">Holds if so.</td>", writer.ToString());
+        Assert.Contains("<th style=\"text-align:left\" scope=\"row\">Rule</th><td style=\"text-align:left\">Holds if so.</td>", writer.ToString());
         Assert.Equal(["text/html", "text/plain"], FakeFormatter.Preferred[typeof(ClaimVerdict)]);
         Assert.Contains("has no Register(Type, Action<object, TextWriter>, string)", RecordFormatters.Register(typeof(object)));
     }
