@@ -92,8 +92,12 @@ public static class Charts
         layout.SetProperty("plot_bgcolor", "white");
         layout.SetProperty("paper_bgcolor", "white");
         // One tick format across the suite: powers of ten as 10^k (never SI prefixes such as "1µ" on a probability axis).
+        // Margins grow to fit tick labels, so that no category label ("Sneaker (layer 2)") is cut off.
         foreach (var axis in new[] { "xaxis", "yaxis" })
+        {
             SetAxis(chart, axis, "exponentformat", "power");
+            SetAxis(chart, axis, "automargin", true);
+        }
         return new Figure(chart, title, width, height);
     }
 

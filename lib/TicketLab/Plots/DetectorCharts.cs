@@ -122,7 +122,11 @@ public static class DetectorCharts
             .WithXAxisStyle<double, double, string>(TitleText: "log2(fraction of random units of the same layer at least as good)  [bits]")
             .WithYAxisStyle<double, double, string>(TitleText: "class (layer)");
         var figure = Charts.Finish(chart, "How rare trained-quality detectors are at initialization", Style.Width + 160, Style.Height + 20 * rows.Count);
-        VerticalMarks(figure.Chart, [($"1/{trainedUnits} (one per trained net)", Math.Log2(1.0 / trainedUnits)), ("1/15000 (the debate)", Math.Log2(1 / 15000.0)), ("2^-50 (the debate's guess)", -50)],
+        // The legend's long entries go under the plot, so the plot keeps the width.
+        var legend = new DynamicObj.DynamicObj();
+        foreach (var (k, v) in new (string, object)[] { ("orientation", "h"), ("x", 0), ("xanchor", "left"), ("y", -0.12), ("yanchor", "top") }) legend.SetProperty(k, v);
+        Plotly.NET.CSharp.GenericChartExtensions.GetLayout(figure.Chart).SetProperty("legend", legend);
+        VerticalMarks(figure.Chart, [($"1/{trainedUnits} (one per trained net)", Math.Log2(1.0 / trainedUnits)), ("1/15000 (the debate)", Math.Log2(1 / 15000.0)), ("2⁻⁵⁰ (the debate's guess)", -50)],
             Style.Color(Condition.Trained), yPaper: true);
         return figure;
     }
@@ -131,30 +135,32 @@ public static class DetectorCharts
     public static Figure RareEventCurves(IReadOnlyList<RareEventCurve> curves, IReadOnlyList<ClassDensity> rows)
     {
         var traces = new List<GenericChart>();
-        foreach (var curve in curves)
+        foreach (var (curve, index) in curves.Select((c, i) => (c, i)))
         {
+            var colour = Color.fromString(Style.Quantity(index));
             var lo = curve.Runs.Min(r => r.Levels[0].Scores[0]);
             var hi = curve.Runs.Min(r => r.MaxScore);
             var grid = Enumerable.Range(0, 120).Select(i => lo + (hi - lo) * i / 119.0).Where(curve.Resolved).ToList();
-            traces.Add(CSharpChart.Line<double, double, string>(grid, grid.Select(q => curve.Log2Density(q)), Name: curve.Concept));
+            traces.Add(CSharpChart.Line<double, double, string>(grid, grid.Select(q => curve.Log2Density(q)), Name: curve.Concept, LineColor: colour));
             var row = rows.FirstOrDefault(r => r.Class == curve.Concept && r.Layer == curve.Layer);
             if (row is not null)
-                traces.Add(CSharpChart.Point<double, double, string>([row.TrainedQuality], [row.InitDensityLog2], ShowLegend: false,
-                    MarkerColor: Color.fromString(Style.Color(Condition.Trained))));
+                traces.Add(CSharpChart.Point<double, double, string>([row.TrainedQuality], [row.InitDensityLog2], ShowLegend: false, MarkerColor: colour,
+                    MarkerSymbol: StyleParam.MarkerSymbol.Diamond));
         }
         var chart = CSharpChart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: "quality q")
             .WithYAxisStyle<double, double, string>(TitleText: "log2 P(random unit has quality ≥ q)  [bits]");
-        return Charts.Finish(chart, "The whole tail, measured: random units of each class's headline layer down to 2^-60 (dots: the trained quality)", Style.Width + 160, Style.Height + 60);
+        return Charts.Finish(chart, "The whole tail, measured: random units of each class's headline layer down to 2⁻⁶⁰ (diamonds: the trained quality)", Style.Width + 160, Style.Height + 60);
     }
 
     /// <summary>Plain Monte Carlo against the rare-event estimator on the same problem, with ±2 standard errors.</summary>
     public static Figure EstimatorValidation(IReadOnlyList<EstimatorCheck> checks)
     {
         var traces = new List<GenericChart>();
-        foreach (var group in checks.GroupBy(c => c.Concept))
+        foreach (var (group, index) in checks.GroupBy(c => c.Concept).Select((g, i) => (g, i)))
         {
-            traces.Add(CSharpChart.Point<double, double, string>(group.Select(c => c.MonteCarloLog2), group.Select(c => c.RareEventLog2), Name: group.Key));
+            traces.Add(CSharpChart.Point<double, double, string>(group.Select(c => c.MonteCarloLog2), group.Select(c => c.RareEventLog2), Name: group.Key,
+                MarkerColor: Color.fromString(Style.Quantity(index))));
             traces.AddRange(group.Select(c => CSharpChart.Line<double, double, string>([c.MonteCarloLog2, c.MonteCarloLog2],
                 [c.RareEventLog2 - 2 * c.RareEventSeLog2, c.RareEventLog2 + 2 * c.RareEventSeLog2], ShowLegend: false, LineColor: Color.fromString("#999999"))));
         }
@@ -171,7 +177,8 @@ public static class DetectorCharts
     {
         var maxLog10 = Math.Min(300, Math.Ceiling(rows.Max(e => -e.InitDensityLog2 * Math.Log10(2))) + 1);
         var widths = Enumerable.Range(0, 61).Select(i => Math.Pow(10, 1 + (maxLog10 - 1) * i / 60.0)).ToArray();
-        var traces = rows.Select(r => CSharpChart.Line<double, double, string>(widths, widths.Select(w => w * Math.Pow(2, r.InitDensityLog2)), Name: $"{r.Class} (layer {r.Layer})")).ToList();
+        var traces = rows.Select((r, i) => CSharpChart.Line<double, double, string>(widths, widths.Select(w => w * Math.Pow(2, r.InitDensityLog2)), Name: $"{r.Class} (layer {r.Layer})",
+            LineColor: Color.fromString(Style.Quantity(i)))).ToList();
         traces.Add(CSharpChart.Line<double, double, string>([widths[0], widths[^1]], [1.0, 1.0], Name: "one detector", LineColor: Color.fromString("#000000"), LineDash: StyleParam.DrawingStyle.Dash));
         var chart = CSharpChart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: "units in a random layer (width)", AxisType: StyleParam.AxisType.Log)
@@ -197,8 +204,9 @@ public static class DetectorCharts
             shape.SetProperty("line", line);
             shapes.Add(shape);
             var note = new DynamicObj.DynamicObj();
-            foreach (var (k, v) in new (string, object)[] { ("x", marks[i].X), ("xref", "x"), ("yref", "paper"), ("y", 1.0 - 0.045 * (i % 8)), ("text", marks[i].Label),
-                ("showarrow", false), ("textangle", 0), ("xanchor", "left"), ("font", new Dictionary<string, object> { ["size"] = 10, ["color"] = color }) })
+            // Written up the line, just left of it, on a white ground: marks a few bits apart no longer print over each other or the data.
+            foreach (var (k, v) in new (string, object)[] { ("x", marks[i].X), ("xref", "x"), ("yref", "paper"), ("y", 1.0), ("yanchor", "top"), ("text", marks[i].Label),
+                ("showarrow", false), ("textangle", -90), ("xanchor", "right"), ("bgcolor", "rgba(255,255,255,0.85)"), ("font", new Dictionary<string, object> { ["size"] = 11, ["color"] = color }) })
                 note.SetProperty(k, v);
             annotations.Add(note);
         }

@@ -39,6 +39,15 @@ public static class RecordFormatters
             register.Invoke(null, [type, text, "text/plain"]);
             preferred?.Invoke(null, [type, new[] { "text/html", "text/plain" }]);
         }
-        return $"{records.Count} record types display as tables";
+        // A Plotly.NET chart built in a cell (a GenericChart, as Plotly.NET.Interactive users make them) shows as the suite's
+        // charts do: the figure JSON, drawn offline by the notebook's Plotly renderer, and a static PNG for static viewers.
+        Action<object, TextWriter> figureJson = (o, w) => w.Write(Plotly.NET.GenericChart.toFigureJson((Plotly.NET.GenericChart)o));
+        Action<object, TextWriter> figurePng = (o, w) => w.Write(StaticImages.TryRenderPng((Plotly.NET.GenericChart)o, Style.Width, Style.Height) ?? "");
+        Action<object, TextWriter> figureText = (o, w) => w.Write($"Plotly.NET chart ({StaticImages.Status})");
+        register.Invoke(null, [typeof(Plotly.NET.GenericChart), figureJson, Figure.PlotlyMimeType]);
+        register.Invoke(null, [typeof(Plotly.NET.GenericChart), figurePng, "image/png"]);
+        register.Invoke(null, [typeof(Plotly.NET.GenericChart), figureText, "text/plain"]);
+        preferred?.Invoke(null, [typeof(Plotly.NET.GenericChart), new[] { Figure.PlotlyMimeType, "image/png", "text/plain" }]);
+        return $"{records.Count} record types display as tables; Plotly.NET charts display as figures";
     }
 }

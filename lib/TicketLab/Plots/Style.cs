@@ -30,6 +30,15 @@ public static class Style
     };
 
     /// <summary>
+    /// The colour of the <paramref name="index"/>-th quantity of a chart (a class, a concept): Paul Tol's "muted"
+    /// qualitative scheme, colour-blind safe and apart from the conditions' colours, so that a class never borrows a
+    /// condition's colour. Repeats after twelve.
+    /// </summary>
+    public static string Quantity(int index) => QuantityPalette[((index % QuantityPalette.Length) + QuantityPalette.Length) % QuantityPalette.Length];
+
+    static readonly string[] QuantityPalette = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499", "#661100", "#6699CC", "#888888"];
+
+    /// <summary>
     /// Shades of one condition's colour for the layers of one net (input layer darkest), so that a per-layer chart of a
     /// lazy net stays in the lazy colour instead of borrowing other conditions' colours.
     /// </summary>

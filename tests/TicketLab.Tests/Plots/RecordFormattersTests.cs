@@ -17,8 +17,11 @@ public class RecordFormattersTests
         Assert.Contains(typeof(TicketLab.Detectors.DetectorStudyOptions), records);
         Assert.DoesNotContain(typeof(Figure), records);
         Assert.DoesNotContain(typeof(ProgressLine), records);
-        Assert.Equal($"{records.Count} record types display as tables", said);
-        Assert.Equal(records.Count * 2, FakeFormatter.Registered.Count);
+        Assert.Equal($"{records.Count} record types display as tables; Plotly.NET charts display as figures", said);
+        // Two per record, and three for Plotly.NET charts built in a cell (figure JSON, PNG, text).
+        Assert.Equal(records.Count * 2 + 3, FakeFormatter.Registered.Count);
+        Assert.Equal([Figure.PlotlyMimeType, "image/png", "text/plain"], FakeFormatter.Registered.Where(r => r.Type == typeof(Plotly.NET.GenericChart)).Select(r => r.MimeType));
+        Assert.Equal([Figure.PlotlyMimeType, "image/png", "text/plain"], FakeFormatter.Preferred[typeof(Plotly.NET.GenericChart)]);
         var (_, html, _) = Assert.Single(FakeFormatter.Registered, r => r.Type == typeof(ClaimVerdict) && r.MimeType == "text/html");
         using var writer = new StringWriter();
         html(new ClaimVerdict("a claim", "measured 0.5", "holds", "why", "01", "Holds if so.", 0.9, "replicates"), writer);
