@@ -147,7 +147,7 @@ public static class SiteBuilder
         var html = new StringBuilder();
         var charts = 0;
         long imageBytes = 0;
-        imageCount = 0;
+        var imageCount = 0;
         foreach (var cell in document.Elements)
         {
             if (cell.KernelName == "markdown")
@@ -160,7 +160,7 @@ public static class SiteBuilder
             }
             var cellHtml = new StringBuilder($"<pre class=\"code\"><code class=\"language-csharp\">{Encode(cell.Contents)}</code></pre>\n");
             foreach (var output in cell.Outputs)
-                cellHtml.Append(RenderOutput(output, stem, images, ref charts, ref imageBytes));
+                cellHtml.Append(RenderOutput(output, stem, images, ref charts, ref imageCount, ref imageBytes));
             if (IsSetup(cell))
                 html.Append("<details class=\"setup\"><summary>Setup: build and load the helper library, then <code>Lab.Start</code> (what it did)</summary>\n").Append(cellHtml).Append("</details>\n");
             else
@@ -179,7 +179,7 @@ public static class SiteBuilder
         return $"assets/img/{name}";
     }
 
-    static string RenderOutput(InteractiveDocumentOutputElement output, string stem, string images, ref int charts, ref long imageBytes)
+    static string RenderOutput(InteractiveDocumentOutputElement output, string stem, string images, ref int charts, ref int imageCount, ref long imageBytes)
     {
         switch (output)
         {
@@ -215,8 +215,6 @@ public static class SiteBuilder
             return $"<pre class=\"output\">{Encode(NotebookCleaner.Text(plain))}</pre>\n";
         return "";
     }
-
-    [ThreadStatic] static int imageCount;
 
     static string Title(InteractiveDocument document, string stem)
     {

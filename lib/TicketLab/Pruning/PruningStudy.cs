@@ -98,7 +98,7 @@ public static class PruningStudy
         // Draw every problem first, in a fixed order, then solve them on all cores: the same numbers at any core count.
         var random = new Random(seed);
         var problems = sizes.SelectMany(n => Enumerable.Range(0, trials).Select(_ =>
-            (N: n, Target: random.NextDouble() * 2 - 1, Values: Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray()))).ToList();
+            (N: n, Target: StrongLottery.Uniform53(random) * 2 - 1, Values: Enumerable.Range(0, n).Select(_ => StrongLottery.Uniform53(random) * 2 - 1).ToArray()))).ToList();
         var errors = new double[problems.Count];
         Parallel.For(0, problems.Count, i => errors[i] = SubsetSum.Best(problems[i].Target, problems[i].Values).Error);
         return problems.Select((p, i) => (p.N, Error: errors[i])).GroupBy(p => p.N).Select(g => (g.Key, g.Select(p => p.Error).ToArray())).ToList();

@@ -349,7 +349,7 @@ public static class Claims
         return new(
             "Strong LTH: pruning alone, with no training, can approximate a target network (SubsetSum: O(log 1/ε) random weights per target weight).",
             $"Best subset of n random weights approximating a target weight: error {F(subset[0].Error, "0.###")} at n = {subset[0].N}, {F(resolved[^1].Error, "0.0e0")} at n = {resolved[^1].N} "
-            + $"(beyond that, double-precision rounding); {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
+            + (resolved.Count < subset.Count ? "(beyond that, double-precision rounding)" : "(the largest n measured)") + $"; {F(bitsPerWeight, "0.00")} bits of precision per extra weight.",
             verdict,
             bitsPerWeight > 0.2
                 ? "The error falls exponentially in the number of random weights, so a logarithmic overparametrization suffices, as Pensia et al. prove."
