@@ -15,4 +15,53 @@ public static class Fit
     /// <summary>Least-squares slope of log y against log x (the exponent of a power law), over the points where both are positive and finite.</summary>
     public static double LogLogSlope(IEnumerable<double> x, IEnumerable<double> y) =>
         Slope(x.Zip(y).Where(p => p.First > 0 && p.Second > 0 && double.IsFinite(p.Second)).Select(p => (Math.Log(p.First), Math.Log(p.Second))).ToList());
+
+    /// <summary>
+    /// A band for a mean over seeds of per-seed samples (units, classes): a hierarchical bootstrap that resamples the seeds,
+    /// then the values within each resampled seed, and takes the mean. Returns the mean of all values and the
+    /// 5% and 95% quantiles of the replicates (a 90% band), as the density bands of notebook 01 are.
+    /// </summary>
+    public static (double Mean, double Low, double High) HierarchicalBand(IReadOnlyList<double[]> valuesBySeed, int replicates = 2000, int seed = 0)
+    {
+        if (valuesBySeed.Count == 0 || valuesBySeed.Any(v => v.Length == 0))
+            throw new ArgumentException("accepted: at least one seed, each with at least one value.", nameof(valuesBySeed));
+        if (replicates < 100) throw new ArgumentOutOfRangeException(nameof(replicates), replicates, "accepted: at least 100");
+        var random = new Random(seed);
+        var means = new double[replicates];
+        for (var r = 0; r < replicates; r++)
+        {
+            double sum = 0;
+            var count = 0;
+            for (var s = 0; s < valuesBySeed.Count; s++)
+            {
+                var values = valuesBySeed[random.Next(valuesBySeed.Count)];
+                for (var i = 0; i < values.Length; i++) { sum += values[random.Next(values.Length)]; count++; }
+            }
+            means[r] = sum / count;
+        }
+        Array.Sort(means);
+        return (valuesBySeed.SelectMany(v => v).Average(), Detectors.RobustDensity.Quantile(means, 0.05), Detectors.RobustDensity.Quantile(means, 0.95));
+    }
+
+    /// <summary>
+    /// A power-law exponent over seeds: the log-log slope of the per-width geometric mean over seeds, with a 90% band from
+    /// refitting after drawing, at every width independently, one seed's value (so the band carries the seed-to-seed spread
+    /// at each width). <paramref name="valuesBySeed"/> is [seed][width].
+    /// </summary>
+    public static (double Slope, double Low, double High) SeedBootstrapSlope(IReadOnlyList<double> widths, IReadOnlyList<double[]> valuesBySeed, int replicates = 2000, int seed = 0)
+    {
+        if (valuesBySeed.Count == 0 || valuesBySeed.Any(v => v.Length != widths.Count))
+            throw new ArgumentException($"accepted: at least one seed, each with one value per width ({widths.Count}).", nameof(valuesBySeed));
+        var mean = Enumerable.Range(0, widths.Count).Select(w => Math.Exp(valuesBySeed.Average(v => Math.Log(v[w])))).ToArray();
+        var random = new Random(seed);
+        var slopes = new double[replicates];
+        var draw = new double[widths.Count];
+        for (var r = 0; r < replicates; r++)
+        {
+            for (var w = 0; w < widths.Count; w++) draw[w] = valuesBySeed[random.Next(valuesBySeed.Count)][w];
+            slopes[r] = LogLogSlope(widths, draw);
+        }
+        Array.Sort(slopes);
+        return (LogLogSlope(widths, mean), Detectors.RobustDensity.Quantile(slopes, 0.05), Detectors.RobustDensity.Quantile(slopes, 0.95));
+    }
 }

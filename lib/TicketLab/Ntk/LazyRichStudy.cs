@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TicketLab.Data;
-using TicketLab.Detectors;
 using TicketLab.Nets;
 using TicketLab.Training;
 using TorchSharp.Modules;
@@ -39,6 +38,8 @@ public sealed class OutputScaledNet : nn.Module<Tensor, Tensor>, ILearningRateGr
         Alpha = alpha;
         initial = new Mlp(net.Options, net.Seed);
         initial.CopyFrom(net);
+        // θ₀ is the net as it computes, masks included: a unit removed from the net is removed from f₀ too, so f − f₀ starts at zero.
+        for (var l = 0; l < net.LayerCount; l++) initial.SetMask(l, net.Mask(l));
         foreach (var p in initial.parameters()) p.requires_grad = false;
         register_module("net", net);
     }
@@ -143,13 +144,5 @@ public static class LazyRichStudy
         var (nngpTest, ntkTest) = AnalyticNtk.Relu(data.TestX, data.TrainX, layers, weightVariance, biasVariance);
         return (KernelRegression.Accuracy(KernelRegression.Predict(ntkTrain, ntkTest, targets), data.TestY),
                 KernelRegression.Accuracy(KernelRegression.Predict(nngpTrain, nngpTest, targets), data.TestY));
-    }
-
-    /// <summary>Change, from before to after training, of the fraction of hidden units (all layers) with detector quality ≥ <paramref name="quality"/>.</summary>
-    public static (double Before, double After) DetectorFraction(Mlp initial, Mlp trained, EvaluationSet eval, double quality)
-    {
-        double Fraction(Mlp net) => UnitScores.ScoreHiddenLayers(net, eval.Inputs, eval.Labels, eval.Classes)
-            .SelectMany(s => s.BestQuality).Count(q => q >= quality) / (double)net.Options.LayerSizes[1..^1].Sum();
-        return (Fraction(initial), Fraction(trained));
     }
 }

@@ -3,24 +3,54 @@ using TicketLab.Detectors;
 namespace TicketLab.Ntk;
 
 /// <summary>The knobs of notebook 02.</summary>
-/// <param name="TrainPerClass">Training images per class (full-batch gradient descent sees all of them every step).</param>
-/// <param name="TestPerClass">Test images per class.</param>
-/// <param name="Widths">Hidden widths of the NTK-parametrized 784-w-w-10 nets of the width sweep.</param>
+/// <param name="TrainPerClass">Training images per class (full-batch gradient descent sees all of them every step); the next as many training images per class are held out to choose the learning rates.</param>
+/// <param name="TestPerClass">Test images per class (split in two halves for detector selection and report).</param>
+/// <param name="Widths">Hidden widths of the matched 784-n-n-10 sweep.</param>
+/// <param name="Seeds">Initialization seeds of every sweep (the single-seed parts use the first).</param>
 /// <param name="Steps">Full-batch gradient-descent steps of every run.</param>
-/// <param name="LearningRate">Step size of the NTK-parametrized runs.</param>
+/// <param name="LearningRateGrid">The learning rates each regime's rate is chosen from, on the validation images.</param>
+/// <param name="SelectionWidth">The hidden width at which the rates are compared (each must also be stable at the sweep's narrowest and widest width).</param>
 /// <param name="KernelPoints">Test images on which the empirical NTK and the features are compared.</param>
 /// <param name="Alphas">Output scales α of the lazy-training sweep (Chizat et al. 2019).</param>
 /// <param name="FixedWidth">Hidden width of the α sweep.</param>
-/// <param name="LazyRichLayers">Layer sizes of the lazy-against-rich comparison (the baseline's architecture).</param>
-/// <param name="MuPLearningRate">Step size of the mean-field / μP run.</param>
+/// <param name="LazyRichLayers">Layer sizes of the lazy-against-rich comparison on the baseline's architecture.</param>
 /// <param name="DensityQuality">Quality at which the fraction of detectors before and after training is compared.</param>
-/// <param name="NtkBiasStd">σb of the NTK-parametrized nets (also their bias multiplier).</param>
-/// <param name="Seed">Seed of every net's initialization.</param>
+/// <param name="NtkBiasStd">σb of every net (under NTK parametrization also the bias multiplier).</param>
 /// <param name="KernelWeightVariance">σw² of the analytic NTK and NNGP (2 for the He initialization of ReLU nets).</param>
-/// <param name="KernelBiasVariance">σb² of the analytic kernels (the NTK nets' σb = 0.1, squared).</param>
-public sealed record NtkStudyOptions(int TrainPerClass, int TestPerClass, int[] Widths, int Steps, double LearningRate, int KernelPoints, double[] Alphas,
-    int FixedWidth, int[] LazyRichLayers, double MuPLearningRate, double DensityQuality, double NtkBiasStd, long Seed, double KernelWeightVariance,
-    double KernelBiasVariance);
+/// <param name="KernelBiasVariance">σb² of the analytic kernels.</param>
+/// <param name="TopPerClass">Near-detectors per class followed through training (the best at init on the selection half).</param>
+/// <param name="AblationWidths">Hidden widths of the one-hidden-layer nets of the near-detector ablation.</param>
+/// <param name="AblationFractions">Fractions of the width removed (or kept alone) in the ablation.</param>
+/// <param name="AblationRidge">Ridge of the ablation's kernel regressions, relative to the kernel's mean diagonal.</param>
+/// <param name="TrainedAblationWidth">Width of the ablation run on trained nets.</param>
+/// <param name="TrainedAblationFraction">Fraction of the width removed in the trained ablation.</param>
+public sealed record NtkStudyOptions(int TrainPerClass, int TestPerClass, int[] Widths, long[] Seeds, int Steps, double[] LearningRateGrid,
+    int SelectionWidth, int KernelPoints, double[] Alphas, int FixedWidth, int[] LazyRichLayers, double DensityQuality, double NtkBiasStd,
+    double KernelWeightVariance, double KernelBiasVariance, int TopPerClass, int[] AblationWidths, double[] AblationFractions, double AblationRidge,
+    int TrainedAblationWidth, double TrainedAblationFraction)
+{
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid knob, its value and what is accepted.</summary>
+    public NtkStudyOptions Validate()
+    {
+        static string List<T>(IEnumerable<T> v) => $"[{string.Join(", ", v)}]";
+        if (TrainPerClass < 1) throw new ArgumentOutOfRangeException(nameof(TrainPerClass), TrainPerClass, "accepted: 1 or more");
+        if (TestPerClass < 2) throw new ArgumentOutOfRangeException(nameof(TestPerClass), TestPerClass, "accepted: 2 or more (two halves)");
+        if (Widths.Length < 2 || Widths.Any(w => w < 1) || !Widths.SequenceEqual(Widths.Order().Distinct()))
+            throw new ArgumentOutOfRangeException(nameof(Widths), List(Widths), "accepted: two or more increasing widths (a slope needs two)");
+        if (Seeds.Length < 1 || Seeds.Distinct().Count() != Seeds.Length) throw new ArgumentOutOfRangeException(nameof(Seeds), List(Seeds), "accepted: one or more distinct seeds");
+        if (LearningRateGrid.Length < 1 || LearningRateGrid.Any(r => !(r > 0) || double.IsInfinity(r)))
+            throw new ArgumentOutOfRangeException(nameof(LearningRateGrid), List(LearningRateGrid), "accepted: one or more finite rates > 0");
+        if (SelectionWidth < 1) throw new ArgumentOutOfRangeException(nameof(SelectionWidth), SelectionWidth, "accepted: a width of 1 or more");
+        if (TopPerClass < 1) throw new ArgumentOutOfRangeException(nameof(TopPerClass), TopPerClass, "accepted: 1 or more");
+        if (AblationWidths.Length < 1 || AblationWidths.Any(w => w < 2)) throw new ArgumentOutOfRangeException(nameof(AblationWidths), List(AblationWidths), "accepted: one or more widths of 2 or more");
+        if (AblationFractions.Length < 1 || AblationFractions.Any(f => !(f > 0 && f < 1)))
+            throw new ArgumentOutOfRangeException(nameof(AblationFractions), List(AblationFractions), "accepted: one or more fractions strictly between 0 and 1");
+        if (!(AblationRidge > 0) || double.IsInfinity(AblationRidge)) throw new ArgumentOutOfRangeException(nameof(AblationRidge), AblationRidge, "accepted: a finite ridge > 0");
+        if (!(TrainedAblationFraction > 0 && TrainedAblationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(TrainedAblationFraction), TrainedAblationFraction, "accepted: a fraction strictly between 0 and 1");
+        return this;
+    }
+}
 
 /// <summary>Kernel-regression accuracies of the infinite-width kernels.</summary>
 /// <param name="Ntk">Test accuracy of NTK regression.</param>
@@ -40,34 +70,26 @@ public sealed record LazyRichComparison(string Architecture, int TrainingImages,
 
 /// <summary>The results file of notebook 02 (NTK fixed features).</summary>
 /// <param name="Profile">quick or full.</param>
-/// <param name="Widths">Widths of the sweep.</param>
-/// <param name="WeightChange">Relative weight change per width.</param>
-/// <param name="FeatureChange">Relative feature change per width.</param>
-/// <param name="KernelChange">Relative NTK change per width.</param>
-/// <param name="LinearizationRmse">Net minus its linearization, RMS, per width.</param>
-/// <param name="NtkRelativeError">Empirical against analytic NTK at init, per width.</param>
-/// <param name="TestAccuracy">Test accuracy per width.</param>
-/// <param name="WeightChangeSlope">Log-log slope of the pooled weight change against width (between the layers' own exponents: it mixes −1/2 and −1).</param>
-/// <param name="FeatureChangeSlope">Log-log slope of the feature change against width.</param>
-/// <param name="KernelRegressionAccuracy">Infinite-width kernel regression.</param>
+/// <param name="Widths">Widths of the matched sweep.</param>
+/// <param name="Seeds">Its seeds.</param>
+/// <param name="LearningRates">Each regime's learning rate, as chosen on held-out training images, with every rate tried.</param>
+/// <param name="RegimeSweep">Per regime and width, what moved, one value per seed.</param>
+/// <param name="Slopes">Exponents against width over seeds, with 90% bands and theory lines.</param>
+/// <param name="Tweak">"Slight tweaks": the paired quality change Δq of the best random detectors, per regime and width.</param>
+/// <param name="NearDetectorAblation">Removing (or keeping only) the top or random k units: rows of regime, width, k, removed, accuracy change, alignment share, over seeds.</param>
+/// <param name="NearDetectorContrast">Top against random, paired per seed and class.</param>
+/// <param name="KernelRegressionAccuracy">Infinite-width kernel regression on the same training images.</param>
 /// <param name="DensityShiftQuality">The quality of the detector-fraction comparison.</param>
-/// <param name="LazyDensityShift">Change of the fraction of detectors at that quality under lazy training.</param>
-/// <param name="RichDensityShift">The same under rich training.</param>
-/// <param name="LazyDensityDistance">Largest vertical distance between the density curves before and after lazy training.</param>
-/// <param name="RichDensityDistance">The same for rich training.</param>
-/// <param name="DensityDistanceCritical">The distance two samples of that many units exceed by chance 5% of the time.</param>
-/// <param name="LazyRich">The lazy-against-rich comparison.</param>
+/// <param name="LazyRich">The lazy-against-rich comparison on the baseline architecture.</param>
+/// <param name="LazyPairedShift">Its lazy net's hidden units: the paired change of their quality.</param>
+/// <param name="RichPairedShift">The same for its rich net.</param>
 /// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The notebook's knobs.</param>
-/// <param name="LayerWeightChange">Per weight matrix (input layer first), the relative weight change per width.</param>
-/// <param name="LayerWeightChangeSlopes">Per weight matrix, the log-log slope against width.</param>
-/// <param name="LayerWeightChangeTheory">Per weight matrix, the exponent NTK theory gives (−1/2 for input and readout, −1 for n×n hidden matrices).</param>
-public sealed record NtkResults(string Profile, int[] Widths, double[] WeightChange, double[] FeatureChange, double[] KernelChange, double[] LinearizationRmse,
-    double[] NtkRelativeError, double[] TestAccuracy, double WeightChangeSlope, double FeatureChangeSlope, KernelAccuracy KernelRegressionAccuracy,
-    double DensityShiftQuality, double LazyDensityShift, double RichDensityShift, double LazyDensityDistance, double RichDensityDistance,
-    double DensityDistanceCritical, LazyRichComparison LazyRich, StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters,
-    double[][] LayerWeightChange, double[] LayerWeightChangeSlopes, double[] LayerWeightChangeTheory) : INotebookResults
+public sealed record NtkResults(string Profile, int[] Widths, long[] Seeds, LearningRateChoice[] LearningRates, RegimePoint[] RegimeSweep, RegimeSlope[] Slopes,
+    TweakRow[] Tweak, AblationRow[] NearDetectorAblation, AblationContrast[] NearDetectorContrast, KernelAccuracy KernelRegressionAccuracy,
+    double DensityShiftQuality, LazyRichComparison LazyRich, PairedQualityShift LazyPairedShift, PairedQualityShift RichPairedShift,
+    StoredDensityCurves HiddenDensity, string Finding, NtkStudyOptions Hyperparameters) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
     public static string Notebook => "02-ntk-fixed-features";
@@ -79,5 +101,5 @@ public sealed record NtkResults(string Profile, int[] Widths, double[] WeightCha
     public static string Producer => Results.RerunNotebook(Notebook);
 
     /// <inheritdoc/>
-    public static int Schema => 3;
+    public static int Schema => 4;
 }

@@ -69,4 +69,34 @@ public static class NtkCharts
           .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (fraction)");
         return Charts.Finish(chart, "Finite nets against the infinite-width kernels", Style.Width + 200, Style.Height);
     }
+
+    /// <summary>
+    /// Series against width with their 90% bands drawn as vertical bars (series are nudged apart along x so the bars do not
+    /// overlap), a log width axis, and a dotted zero line when <paramref name="zeroLine"/>.
+    /// </summary>
+    public static Figure Banded(string title, string xTitle, string yTitle, IEnumerable<(string Name, string Color, double[] X, double[] Y, double[] Low, double[] High)> series,
+        bool logY = false, bool zeroLine = true)
+    {
+        var traces = new List<GenericChart>();
+        var list = series.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var (name, color, x, y, low, high) = list[i];
+            var nudge = Math.Pow(1.04, i - (list.Count - 1) / 2.0);
+            var xs = x.Select(v => v * nudge).ToArray();
+            traces.Add(CSharpChart.Line<double, double, string>(xs, y, Name: name, ShowMarkers: true, LineColor: Color.fromString(color)));
+            for (var j = 0; j < xs.Length; j++)
+                traces.Add(CSharpChart.Line<double, double, string>([xs[j], xs[j]], [low[j], high[j]], ShowLegend: false, LineColor: Color.fromString(color)));
+        }
+        if (zeroLine && list.Count > 0)
+        {
+            var all = list.SelectMany(t => t.X).ToList();
+            traces.Add(CSharpChart.Line<double, double, string>([all.Min(), all.Max()], [0, 0], Name: "no change", LineColor: Color.fromString(Style.Color(Condition.Theory)),
+                LineDash: StyleParam.DrawingStyle.Dot));
+        }
+        var chart = CSharpChart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: StyleParam.AxisType.Log)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
+        return Charts.Finish(chart, title, Style.Width + 200, Style.Height);
+    }
 }

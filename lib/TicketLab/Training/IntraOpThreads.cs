@@ -51,6 +51,12 @@ public sealed class IntraOpThreads : IDisposable
         }
     }
 
+    /// <summary>
+    /// A scope that holds every step of the calling thread at <see cref="SmallStepThreads"/> LibTorch threads (one unless
+    /// configured), large or small: for trainings that run side by side, one per core.
+    /// </summary>
+    public static IDisposable Hold() => new IntraOpThreads();
+
     /// <summary>Whether the calling thread is held at <see cref="SmallStepThreads"/> LibTorch threads by an open scope.</summary>
     public static bool IsSingleThreaded => depth > 0;
 

@@ -75,6 +75,13 @@ public static class QuickReference
                 Accuracy("kernel_regression_accuracy.nngp", r => D(r["kernel_regression_accuracy"]!["nngp"]), kernelTest);
                 Accuracy("lazy_rich.lazy_accuracy", r => D(r["lazy_rich"]!["lazy_accuracy"]), kernelTest);
                 Accuracy("lazy_rich.rich_accuracy", r => D(r["lazy_rich"]!["rich_accuracy"]), kernelTest);
+                var sweep = reference["regime_sweep"]!.AsArray();
+                for (var p = 0; p < sweep.Count; p++)
+                {
+                    var point = p;
+                    Accuracy($"regime_sweep[{p}] ({sweep[p]!["regime"]}, width {sweep[p]!["width"]}).test_accuracy (mean of seeds)",
+                        r => A(r["regime_sweep"]![point]!["test_accuracy"]).Average(), kernelTest, Spread(A(sweep[p]!["test_accuracy"])));
+                }
                 break;
             case "03":
                 var comparison = reference["comparison"]!;

@@ -9,7 +9,8 @@ namespace TicketLab.Tests.Verdict;
 public class ClaimsTests
 {
     /// <summary>Results files shaped like notebooks 00-03's, with the numbers a test wants to vary.</summary>
-    internal static SuiteResults Synthetic(double initLog2 = -16, double lazyDistance = 0.02, double richDistance = 0.05, bool standardMoves = true, double prunedDensity = 0.13,
+    internal static SuiteResults Synthetic(double initLog2 = -16, double lazyTweak = 0.001, double richTweak = 0.05, double standardTweak = 0.03, double contrast = 0.0,
+        double[]? linearization = null, bool standardMoves = true, double prunedDensity = 0.13,
         double ticket = 0.86, double reinit = 0.83, double[]? featureChange = null, double[]? subsetErrors = null, double sparsest = 0.21, bool resolved = true,
         double[]? edgePopup = null, double[]? randomFeatures = null, double[]? dense = null, double[]? prunedSeeds = null, double[]? subsetReplicates = null)
     {
@@ -34,12 +35,26 @@ public class ClaimsTests
         var density = new DensityResults("full", "Fashion-MNIST", [0, 1, 2, 3, 4], "held-out", 10000, classes, [new EstimatorValidationRow("class 1", 0.9, -4, 100, -4.1, 0.1)], 1000, 500, -72,
             3, new Dictionary<string, double[]> { ["quality"] = grid }, hidden, "01", study, baseline);
         int[] widths = [64, 256, 1024];
-        var ntkOptions = new NtkStudyOptions(50, 100, widths, 100, 0.15, 100, [1, 8], 512, [784, 300, 100, 10], 0.005, 0.9, 0.1, 0, 2.0, 0.01);
-        var ntk = new NtkResults("full", widths, [0.2, 0.1, 0.05], featureChange, [0.1, 0.05, 0.02], [0.02, 0.01, 0.005], [0.3, 0.15, 0.07], [0.70, 0.71, 0.72],
-            -0.5, Fit.LogLogSlope(widths.Select(w => (double)w), featureChange), new KernelAccuracy(0.8, 0.79), 0.9, 0.001, 0.02, lazyDistance, richDistance, 0.096,
-            new LazyRichComparison("784-300-100-10", 500, 100, 0.05, 0.4, 0.7, 0.72),
-            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Lazy, Density.Curve("lazy", [initUnits], grid))), "02", ntkOptions,
-            [[0.1, 0.07, 0.05], [0.05, 0.012, 0.003], [0.1, 0.05, 0.025]], [-0.5, -1.0, -0.5], [-0.5, -1.0, -0.5]);
+        long[] seeds = [0, 1, 2];
+        linearization ??= [0.02, 0.01, 0.005];
+        var ntkOptions = new NtkStudyOptions(50, 100, widths, seeds, 100, [0.01, 0.1, 1], 256, 100, [1, 8], 512, [784, 300, 100, 10], 0.9, 0.1, 2.0, 0.01, 5,
+            [256, 1024, 4096], [1 / 64.0, 1 / 8.0], 0.01, 256, 1 / 8.0);
+        double[] Seeded(double value) => seeds.Select(s => value * (1 + 0.05 * (s - 1))).ToArray();
+        RegimePoint Point(Regime regime, int w, double feature, double? rmse) => new(Regimes.Name(regime), widths[w], seeds, 0.1, Seeded(feature), Seeded(feature / 2),
+            rmse is { } r ? Seeded(r) : null, regime == Regime.Lazy ? Seeded(0.3 / (w + 1)) : null,
+            [Seeded(0.1 / Math.Sqrt(widths[w])), Seeded(1.0 / widths[w]), Seeded(0.2 / Math.Sqrt(widths[w]))], Seeded(0.7 + 0.01 * w));
+        var points = Enumerable.Range(0, widths.Length).SelectMany(w => new[]
+        {
+            Point(Regime.Lazy, w, featureChange[w], linearization[w]), Point(Regime.Rich, w, 0.2, null), Point(Regime.Standard, w, 0.1, null),
+        }).ToArray();
+        TweakRow Tweak(Regime regime, int width, double dq) => new(Regimes.Name(regime), width, dq, [dq - 0.003, dq + 0.003], Math.Abs(dq), 0.8, dq, [dq - 0.001, dq + 0.001], [dq - 0.001, dq, dq + 0.001]);
+        var tweaks = widths.SelectMany(w => new[] { Tweak(Regime.Lazy, w, lazyTweak), Tweak(Regime.Rich, w, richTweak), Tweak(Regime.Standard, w, standardTweak) }).ToArray();
+        AblationContrast[] contrasts = [new(NearDetectorAblation.Linearized, 4096, 512, "removed", contrast, [contrast - 0.004, contrast + 0.004], contrast, [contrast - 0.01, contrast + 0.01],
+            [contrast - 0.001, contrast, contrast + 0.001]), new(NearDetectorAblation.Linearized, 256, 32, "removed", 0.5, [0.4, 0.6], 0.5, [0.4, 0.6], [0.5, 0.5, 0.5])];
+        var shift = new PairedQualityShift(0.0001, [-0.0002, 0.0004], 0.07, 0.07, 400, 0.9);
+        var ntk = new NtkResults("full", widths, seeds, [new LearningRateChoice(Regimes.Name(Regime.Lazy), 256, 0.1, 0.7, [])], points, RegimeSweep.Slopes(points).ToArray(),
+            tweaks, [], contrasts, new KernelAccuracy(0.8, 0.79), 0.9, new LazyRichComparison("784-300-100-10", 500, 100, 0.05, 0.4, 0.7, 0.72), shift, shift,
+            StoredDensityCurves.From([784, 300, 100, 10], 2000, 1, (Condition.Lazy, Density.Curve("lazy", [initUnits], grid))), "02", ntkOptions);
         var pruningOptions = new PruningStudyOptions([784, 300, 100, 10], 0, 2000, [0.3], 3, 0.01, 128, 2, 2, [0], 50, 0.95, 0.5, 200, [2, 18, 34], 100, [4], [8], 1, 2, [0, 1, 2], 0.5, 0.01);
         var pruning = new PruningResults("full", 266190.7, 400, 0.836, 0.1, [new EdgePopupRow("SignedKaimingConstant", 0.3, 0.815)],
             [new ImpRow(1.0, 0.843, null, null, [0, 1], [0.843, 0.843], [], []), new ImpRow(0.64, 0.85, 0.84, 0.84, [0, 1], [0.85, 0.85], [0.84, 0.84], [0.84, 0.84]),
@@ -105,9 +120,11 @@ public class ClaimsTests
     {
         // Standard training moves the curve (by 0.1 > 0.055 for 400 units each), lazy training not beyond chance.
         Assert.Equal("holds only in the lazy regime", Find(Claims.Judge(Synthetic()), "slight tweaks").Verdict);
-        Assert.Equal("fails", Find(Claims.Judge(Synthetic(lazyDistance: 0.12)), "slight tweaks").Verdict);
-        Assert.Equal("holds", Find(Claims.Judge(Synthetic(standardMoves: false)), "slight tweaks").Verdict);
-        Assert.Equal("holds only in the lazy regime", Find(Claims.Judge(Synthetic(richDistance: 0.2, standardMoves: false)), "slight tweaks").Verdict);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(lazyTweak: 0.05)), "slight tweaks").Verdict);
+        Assert.Equal("fails", Find(Claims.Judge(Synthetic(contrast: -0.05)), "slight tweaks").Verdict);
+        Assert.Equal("holds", Find(Claims.Judge(Synthetic(richTweak: 0.0, standardTweak: 0.002)), "slight tweaks").Verdict);
+        Assert.Equal("holds only in the lazy regime", Find(Claims.Judge(Synthetic(richTweak: 0.0, standardTweak: -0.03)), "slight tweaks").Verdict);
+        Assert.Equal(1.0, Find(Claims.Judge(Synthetic()), "slight tweaks").Robustness);
     }
 
     [Fact]
@@ -224,7 +241,7 @@ public class ClaimsTests
         Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", older.Message);
         File.WriteAllText(path, good[..(good.Length / 2)]);
         Assert.Contains("is not valid JSON", Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path)).Message);
-        File.WriteAllText(path, good.Replace("\"density_distance_critical\"", "\"renamed_key\"", StringComparison.Ordinal));
+        File.WriteAllText(path, good.Replace("\"lazy_paired_shift\"", "\"renamed_key\"", StringComparison.Ordinal));
         Assert.Contains("does not match NtkResults", Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path)).Message);
     }
 
@@ -238,7 +255,7 @@ public class ClaimsTests
         Assert.Equal(["holds", "holds only beyond random features, short of training", "fails"],
             new[] { Synthetic(), Synthetic(dense: [0.95, 0.95, 0.95]), Synthetic(randomFeatures: [0.80, 0.81, 0.82]) }.Select(r => Claims.PruningOptimizes(r).Verdict));
         Assert.Equal("fails", Claims.ExponentiallyManyMasks(Synthetic() with { Pruning = Synthetic().Pruning with { MaskBits = 100 } }).Verdict);
-        Assert.Equal("fails", Claims.LinearModel(Synthetic() with { Ntk = Synthetic().Ntk with { LinearizationRmse = [0.01, 0.02, 0.04] } }).Verdict);
+        Assert.Equal("fails", Claims.LinearModel(Synthetic(linearization: [0.01, 0.02, 0.04])).Verdict);
         Assert.Equal("holds only as width grows", Claims.LinearModel(Synthetic()).Verdict);
     }
 
