@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive.Documents;
 using Microsoft.DotNet.Interactive.Documents.Jupyter;
 using TicketLab.Plots;
@@ -183,11 +184,14 @@ public static partial class NotebookCleaner
 
     static InteractiveDocumentOutputElement Replace(InteractiveDocumentOutputElement output, List<(string Path, string StandIn)> paths)
     {
-        string Fix(string s) => paths.Aggregate(s, (acc, p) => acc.Replace(p.Path, p.StandIn, StringComparison.Ordinal));
+        // A path starts where no base64 or word character runs into it: "/tmp" inside an image's base64 (which uses '/' as a
+        // digit) is not a path, and rewriting it corrupted a chart's PNG.
+        string Fix(string s) => paths.Aggregate(s, (acc, p) => Regex.Replace(acc, "(?<![A-Za-z0-9+])" + Regex.Escape(p.Path), p.StandIn.Replace("$", "$$", StringComparison.Ordinal)));
         void FixData(IDictionary<string, object> data)
         {
             foreach (var key in data.Keys.ToList())
             {
+                if (key.StartsWith("image/", StringComparison.Ordinal) && key != "image/svg+xml") continue; // binary, base64-encoded: no paths inside
                 if (data[key] is string s) data[key] = Fix(s);
                 else if (data[key] is IEnumerable<object> lines) data[key] = lines.Select(l => l is string line ? Fix(line) : l).ToArray();
             }

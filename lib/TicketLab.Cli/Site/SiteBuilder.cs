@@ -70,23 +70,30 @@ public static class SiteBuilder
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             AtomicFile.WriteAllBytes(target, memory.ToArray());
         }
+        // Images go to a staging folder that replaces assets/img only once every page has rendered: a notebook that fails
+        // to render (a corrupt image, say) leaves the committed site as it was.
         var images = Path.Combine(assets, "img");
-        if (Directory.Exists(images)) Directory.Delete(images, recursive: true);
-        Directory.CreateDirectory(images);
+        var staging = Path.Combine(assets, "img.building");
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
 
         var pages = new List<SitePage>();
+        var rendered = new List<(string File, string Html)>();
         var titles = entries.Select(e => Title(e.Document, e.Stem)).ToList();
         for (var i = 0; i < entries.Count; i++)
         {
             var (_, stem, document) = entries[i];
-            var (body, charts, imageBytes) = RenderNotebook(document, stem, images);
+            var (body, charts, imageBytes) = RenderNotebook(document, stem, staging);
             var nav = Nav(i > 0 ? (entries[i - 1].Stem, titles[i - 1]) : null, i + 1 < entries.Count ? (entries[i + 1].Stem, titles[i + 1]) : null);
             var source = $"<p class=\"source\">Source: <a href=\"../notebooks/{stem}.ipynb\">notebooks/{stem}.ipynb</a> (open it in VS Code or Jupyter to rerun it) · <a href=\"../README.md\">README</a></p>\n";
             var html = Page(titles[i], nav + Toc(body) + body + source + nav, charts > 0 ? plotly : null);
-            AtomicFile.WriteAllText(Path.Combine(output, stem + ".html"), html);
+            rendered.Add((Path.Combine(output, stem + ".html"), html));
             pages.Add(new SitePage(stem + ".html", titles[i], charts, Encoding.UTF8.GetByteCount(html) + imageBytes));
         }
         var index = Index(entries.Select((e, i) => (e.Stem, titles[i], Question(e.Document))).ToList(), resultsFolder);
+        if (Directory.Exists(images)) Directory.Delete(images, recursive: true);
+        Directory.Move(staging, images);
+        foreach (var (file, html) in rendered) AtomicFile.WriteAllText(file, html);
         AtomicFile.WriteAllText(Path.Combine(output, "index.html"), index);
         pages.Insert(0, new SitePage("index.html", "TicketLab", 0, Encoding.UTF8.GetByteCount(index)));
         return pages;
@@ -172,7 +179,15 @@ public static class SiteBuilder
     /// <summary>Writes a base64 PNG into assets/img and returns its path relative to the page.</summary>
     static string ImageFile(string base64, string stem, string images, string kind, int number, ref long imageBytes)
     {
-        var bytes = Convert.FromBase64String(base64.Trim());
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(base64.Trim());
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"notebooks/{stem}.ipynb: the PNG of {kind} {number} is not valid base64 ({e.Message}); rerun the notebook (main job) to redraw it.", e);
+        }
         var name = $"{stem}-{kind}-{number}.png";
         AtomicFile.WriteAllBytes(Path.Combine(images, name), bytes);
         imageBytes += bytes.Length;

@@ -405,5 +405,10 @@ public static class Claims
         });
     }
 
-    static string F(double value, string format) => value.ToString(format, Invariant);
+    /// <summary>The value in the format; a negative value that rounds to zero is written without its sign ("0.000", not "-0.000").</summary>
+    static string F(double value, string format)
+    {
+        var text = value.ToString(format, Invariant);
+        return text.StartsWith('-') && text.TrimStart('-').All(c => c is '0' or '.') ? text[1..] : text;
+    }
 }

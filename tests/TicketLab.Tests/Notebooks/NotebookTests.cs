@@ -176,4 +176,24 @@ public class NotebookTests
         NotebookCleaner.Write(document, temp["out.ipynb"]);
         Assert.Contains("<c>/file.txt", File.ReadAllText(temp["out.ipynb"]));
     }
+
+    [Fact]
+    public void The_cleaner_leaves_base64_images_alone_where_a_path_appears_by_chance()
+    {
+        using var temp = TestSetup.Temp();
+        var notebook = temp["n.ipynb"];
+        // "/tmp" is four base64 digits here, inside an image and inside a data URI of an HTML output; only the real path changes.
+        File.WriteAllText(notebook, """
+            {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["x"],
+               "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgoPL/tmpYeAy", "text/html": ["<img src=\"data:image/png;base64,AB/tmpCD\"> saved to /tmp/run/x.png"]}}]}],
+             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}}, "nbformat": 4, "nbformat_minor": 5}
+            """);
+        var document = NotebookCleaner.Read(notebook);
+        NotebookCleaner.Clean(document, [("/tmp", "<tmp>")]);
+        NotebookCleaner.Write(document, temp["out.ipynb"]);
+        var written = File.ReadAllText(temp["out.ipynb"]);
+        Assert.Contains("iVBORw0KGgoPL/tmpYeAy", written);
+        Assert.Contains("base64,AB/tmpCD", written);
+        Assert.Contains("saved to <tmp>/run/x.png", written);
+    }
 }

@@ -86,18 +86,31 @@ public class NearDetectorTests
     }
 
     [Fact]
-    public void Learning_rates_are_chosen_on_validation_and_diverging_rates_are_out()
+    public void Learning_rates_are_chosen_on_validation_and_a_rate_that_diverges_in_the_sweep_gives_way_to_the_next()
     {
         using var data = Small();
         var gd = new TrainOptions(Epochs: 10, BatchSize: 100, Optimizer: OptimizerKind.Sgd, LearningRate: 0.01, Loss: LossKind.MeanSquaredError, EvaluationsPerEpoch: 1, EvaluateEveryEpochs: 10);
-        var choice = RegimeSweep.ChooseLearningRate(Regime.Standard, [784, 32, 32, 10], 0.1, [0, 1], data, gd, [0.001, 1e6], [[784, 16, 16, 10], [784, 64, 10]]);
+        var choice = RegimeSweep.ChooseLearningRate(Regime.Standard, [784, 32, 32, 10], 0.1, 0, data, gd, [0.001, 50]);
         Assert.Equal(0.001, choice.LearningRate);
-        Assert.True(choice.Trials.Single(t => t.LearningRate == 1e6).Diverged);
-        Assert.Null(choice.Trials.Single(t => t.LearningRate == 1e6).ValidationAccuracy);
-        Assert.Equal("", choice.Trials.Single(t => t.LearningRate == 0.001).DivergedIn);
-        var error = Assert.Throws<InvalidOperationException>(() => RegimeSweep.ChooseLearningRate(Regime.Standard, [784, 32, 32, 10], 0.1, [0], data, gd, [1e6]));
+        Assert.True(choice.Trials.Single(t => t.LearningRate == 50).Diverged);
+        Assert.Null(choice.Trials.Single(t => t.LearningRate == 50).ValidationAccuracy);
+        var error = Assert.Throws<InvalidOperationException>(() => RegimeSweep.ChooseLearningRate(Regime.Standard, [784, 32, 32, 10], 0.1, 0, data, gd, [50]));
         Assert.Contains("LearningRateGrid", error.Message);
-        Assert.Equal("grid", Assert.Throws<ArgumentOutOfRangeException>(() => RegimeSweep.ChooseLearningRate(Regime.Lazy, [784, 8, 8, 10], 0.1, [0], data, gd, [])).ParamName);
+        Assert.Equal("grid", Assert.Throws<ArgumentOutOfRangeException>(() => RegimeSweep.ChooseLearningRate(Regime.Lazy, [784, 8, 8, 10], 0.1, 0, data, gd, [])).ParamName);
+
+        // A rate that looked best at the selection width but diverges in the sweep is replaced by the next best, and the runs are redone with it.
+        // (The lazy regime's linearization is linear in its parameters, so a huge rate cannot hide in dead ReLUs: it diverges.)
+        var name = Regimes.Name(Regime.Lazy);
+        var selection = new LearningRateChoice(name, 32, 50, 0.9, [new(name, 32, 50, 0.9, false, ""), new(name, 32, 0.001, 0.5, false, "")]);
+        var loaded = Datasets.Load(new DataOptions(Source: DataSource.Embedded, TrainPerClass: 10, TestPerClass: 20));
+        var (select, report) = EvaluationSet.Halves(loaded, 10);
+        int[] Layers(int w) => [784, w, w, 10];
+        var sweep = new StagedSweep(Regime.Lazy, selection, [0, 1], Layers, [], 0.1, data, gd, data.TestX.narrow(0, 0, 20), select, report, 2);
+        sweep.Run([16]).Run([8]);
+        Assert.Equal(0.001, sweep.Choice.LearningRate);
+        Assert.StartsWith("width 16", sweep.Choice.Trials.Single(t => t.LearningRate == 50).DivergedIn);
+        Assert.Equal([(8, 0L), (8, 1L), (16, 0L), (16, 1L)], sweep.Runs.Select(r => (r.Width, r.Seed)).ToArray());
+        Assert.All(sweep.Runs, r => Assert.Equal(0.001, r.LearningRate));
     }
 
     [Fact]

@@ -235,7 +235,7 @@ public class ClaimsTests
 
         var path = temp["02-ntk-fixed-features.json"];
         var good = File.ReadAllText(path);
-        File.WriteAllText(path, good.Replace("\"02-ntk-fixed-features/3\"", "\"02-ntk-fixed-features/2\"", StringComparison.Ordinal));
+        File.WriteAllText(path, good.Replace("\"02-ntk-fixed-features/4\"", "\"02-ntk-fixed-features/3\"", StringComparison.Ordinal));
         var older = Assert.Throws<InvalidDataException>(() => SuiteResults.Load(temp.Path));
         Assert.Contains("written by another version", older.Message);
         Assert.Contains("rerun notebooks/02-ntk-fixed-features.ipynb", older.Message);
