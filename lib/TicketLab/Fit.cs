@@ -40,7 +40,7 @@ public static class Fit
             means[r] = sum / count;
         }
         Array.Sort(means);
-        return (valuesBySeed.SelectMany(v => v).Average(), Detectors.RobustDensity.Quantile(means, 0.05), Detectors.RobustDensity.Quantile(means, 0.95));
+        return (valuesBySeed.SelectMany(v => v).Average(), Quantile(means, 0.05), Quantile(means, 0.95));
     }
 
     /// <summary>
@@ -62,6 +62,16 @@ public static class Fit
             slopes[r] = LogLogSlope(widths, draw);
         }
         Array.Sort(slopes);
-        return (LogLogSlope(widths, mean), Detectors.RobustDensity.Quantile(slopes, 0.05), Detectors.RobustDensity.Quantile(slopes, 0.95));
+        return (LogLogSlope(widths, mean), Quantile(slopes, 0.05), Quantile(slopes, 0.95));
+    }
+
+    /// <summary>The <paramref name="p"/>-quantile of <paramref name="values"/>, linear between order statistics (as numpy's default).</summary>
+    public static double Quantile(double[] values, double p)
+    {
+        var s = values.Order().ToArray();
+        var h = (s.Length - 1) * p;
+        var lo = (int)Math.Floor(h);
+        var hi = Math.Min(lo + 1, s.Length - 1);
+        return s[lo] + (h - lo) * (s[hi] - s[lo]);
     }
 }

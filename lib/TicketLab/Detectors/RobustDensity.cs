@@ -273,14 +273,7 @@ public static class RobustDensity
     }
 
     /// <summary>The p-quantile by linear interpolation between order statistics.</summary>
-    public static double Quantile(double[] values, double p)
-    {
-        var s = values.Order().ToArray();
-        var h = (s.Length - 1) * p;
-        var lo = (int)Math.Floor(h);
-        var hi = Math.Min(lo + 1, s.Length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
+    public static double Quantile(double[] values, double p) => Fit.Quantile(values, p);
 }
 
 /// <summary>One row of the estimator check: plain Monte Carlo and the rare-event estimator at the same quality.</summary>
