@@ -95,7 +95,7 @@ public static class Commands
         var executed = writeBack ? NotebookRunner.Discover() : runs.Where(r => r.Succeeded).Select(r => r.ExecutedPath!).ToList();
         if (runner.Only is null && executed.Count > 0)
         {
-            var pages = SiteBuilder.Build(executed, writeBack ? ProjectPaths.Results : Path.Combine(output, "results"), siteFolder);
+            var pages = SiteBuilder.Build(executed, writeBack ? ProjectPaths.CommittedResults : Path.Combine(output, "results"), siteFolder);
             AnsiConsole.MarkupLineInterpolated($"Site: {pages.Count} pages, {pages.Sum(p => p.Charts)} interactive charts, in {Path.GetRelativePath(ProjectPaths.Root, siteFolder)}/");
         }
         var failed = runs.Where(r => !r.Succeeded).ToList();
@@ -121,7 +121,7 @@ public static class Commands
                 Markup.Escape(row.Detail));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"Written to {Path.GetRelativePath(ProjectPaths.Root, Results.PathOf("benchmarks"))}");
-        if (ProjectPaths.Results == Path.Combine(ProjectPaths.Notebooks, "results"))
+        if (ProjectPaths.Results == ProjectPaths.CommittedResults)
         {
             UpdateReadme();
         }
@@ -132,7 +132,7 @@ public static class Commands
     static void UpdateReadme()
     {
         var skipped = new List<string>();
-        var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.Results, skipped);
+        var changed = ReadmeSections.Update(Path.Combine(ProjectPaths.Root, "README.md"), ProjectPaths.CommittedResults, skipped);
         AnsiConsole.MarkupLineInterpolated($"README: {(changed.Count == 0 ? "numbers unchanged" : "rewrote " + string.Join(", ", changed))}");
         foreach (var line in skipped) AnsiConsole.MarkupLineInterpolated($"[yellow]README section not updated[/] {line}");
     }
@@ -149,11 +149,11 @@ public static class Commands
         if (options.ContainsKey("--check"))
         {
             var current = ReadmeSections.Read(File.ReadAllText(readme));
-            var stale = current.Where(kv => kv.Value != ReadmeSections.Render(kv.Key, ProjectPaths.Results)).Select(kv => kv.Key).ToList();
+            var stale = current.Where(kv => kv.Value != ReadmeSections.Render(kv.Key, ProjectPaths.CommittedResults)).Select(kv => kv.Key).ToList();
             Console.WriteLine(stale.Count == 0 ? $"README: {current.Count} generated sections match the results files." : $"README: stale sections: {string.Join(", ", stale)} (run: readme)");
             return stale.Count == 0 ? 0 : 1;
         }
-        var changed = ReadmeSections.Update(readme, ProjectPaths.Results);
+        var changed = ReadmeSections.Update(readme, ProjectPaths.CommittedResults);
         Console.WriteLine(changed.Count == 0 ? "README: numbers unchanged" : $"README: rewrote {string.Join(", ", changed)}");
         return 0;
     }
@@ -163,7 +163,7 @@ public static class Commands
     {
         var options = ParseOptions(args, ["--output"], []);
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Root, "docs");
-        var pages = SiteBuilder.Build(NotebookRunner.Discover(), ProjectPaths.Results, output);
+        var pages = SiteBuilder.Build(NotebookRunner.Discover(), ProjectPaths.CommittedResults, output);
         Console.WriteLine($"{pages.Count} pages, {pages.Sum(p => p.Charts)} interactive charts, in {output}");
         return 0;
     }

@@ -19,8 +19,21 @@ public static class ProjectPaths
     /// <summary><c>notebooks/</c>.</summary>
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
-    /// <summary>Where notebooks write their results files: <c>notebooks/results/</c>, or <c>TICKETLAB_RESULTS</c> when set.</summary>
-    public static string Results => Environment.GetEnvironmentVariable("TICKETLAB_RESULTS") is { Length: > 0 } dir ? dir : Path.Combine(Notebooks, "results");
+    /// <summary>
+    /// Where notebooks write (and notebook 04 reads) results files: <c>TICKETLAB_RESULTS</c> when set (the CLI sets it);
+    /// otherwise, in the quick profile, <c>data/cache/executed/quick/results/</c>, where the CLI puts quick runs, so that a
+    /// notebook run in the quick profile in VS Code or Jupyter never writes over the committed full-profile results; and in
+    /// the full profile <c>notebooks/results/</c>.
+    /// </summary>
+    public static string Results => ResultsFor(Environment.GetEnvironmentVariable("TICKETLAB_RESULTS"), Profile.Current);
+
+    /// <summary><see cref="Results"/> for a value of <c>TICKETLAB_RESULTS</c> (null when unset) and a profile.</summary>
+    public static string ResultsFor(string? resultsVariable, Profile profile) => resultsVariable is { Length: > 0 } dir ? dir
+        : profile.IsQuick ? Path.Combine(Cache, "executed", "quick", "results")
+        : CommittedResults;
+
+    /// <summary><c>notebooks/results/</c>: the committed full-profile results files.</summary>
+    public static string CommittedResults => Path.Combine(Notebooks, "results");
 
     static string? FindRoot()
     {

@@ -74,7 +74,7 @@ public static class NotebookRunner
         Directory.CreateDirectory(options.OutputFolder);
         Directory.CreateDirectory(options.ResultsFolder);
         if (!options.WriteBack) return;
-        foreach (var file in Directory.GetFiles(ProjectPaths.Results, "*.json"))
+        foreach (var file in Directory.GetFiles(ProjectPaths.CommittedResults, "*.json"))
             File.Copy(file, Path.Combine(options.ResultsFolder, Path.GetFileName(file)), overwrite: true);
     }
 
@@ -124,7 +124,7 @@ public static class NotebookRunner
         if (succeeded && options.WriteBack)
         {
             var results = Path.Combine(resultsFolder, stem + ".json");
-            if (File.Exists(results)) AtomicFile.WriteAllBytes(Results.PathOf(stem), File.ReadAllBytes(results));
+            if (File.Exists(results)) AtomicFile.WriteAllBytes(Results.PathOf(stem, ProjectPaths.CommittedResults), File.ReadAllBytes(results));
             AtomicFile.WriteAllBytes(notebookPath, File.ReadAllBytes(executed));
             executed = notebookPath;
         }

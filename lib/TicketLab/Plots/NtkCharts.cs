@@ -72,19 +72,20 @@ public static class NtkCharts
 
     /// <summary>
     /// Series against width with their 90% bands drawn as vertical bars (series are nudged apart along x so the bars do not
-    /// overlap), a log width axis, and a dotted zero line when <paramref name="zeroLine"/>.
+    /// overlap), solid or dashed, a log width axis, and a dotted zero line when <paramref name="zeroLine"/>.
     /// </summary>
-    public static Figure Banded(string title, string xTitle, string yTitle, IEnumerable<(string Name, string Color, double[] X, double[] Y, double[] Low, double[] High)> series,
+    public static Figure Banded(string title, string xTitle, string yTitle, IEnumerable<(string Name, string Color, bool Dashed, double[] X, double[] Y, double[] Low, double[] High)> series,
         bool logY = false, bool zeroLine = true)
     {
         var traces = new List<GenericChart>();
         var list = series.ToList();
         for (var i = 0; i < list.Count; i++)
         {
-            var (name, color, x, y, low, high) = list[i];
+            var (name, color, dashed, x, y, low, high) = list[i];
             var nudge = Math.Pow(1.04, i - (list.Count - 1) / 2.0);
             var xs = x.Select(v => v * nudge).ToArray();
-            traces.Add(CSharpChart.Line<double, double, string>(xs, y, Name: name, ShowMarkers: true, LineColor: Color.fromString(color)));
+            traces.Add(CSharpChart.Line<double, double, string>(xs, y, Name: name, ShowMarkers: true, LineColor: Color.fromString(color),
+                LineDash: dashed ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid));
             for (var j = 0; j < xs.Length; j++)
                 traces.Add(CSharpChart.Line<double, double, string>([xs[j], xs[j]], [low[j], high[j]], ShowLegend: false, LineColor: Color.fromString(color)));
         }
