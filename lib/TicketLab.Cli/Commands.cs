@@ -16,11 +16,17 @@ public static class Commands
             TicketLab command-line program
 
               notebooks [--profile quick|full] [--only NN] [--output DIR] [--no-write-back]
+                        [--set Name=expression ...] [--set-file overrides.json]
                   The main job: restores tools, builds the library, executes every notebook top to bottom in a
                   fresh kernel, cleans the outputs and prints a summary. The full profile (default) writes the
                   executed notebooks and results back into notebooks/; the quick profile writes them to
                   data/cache/executed/quick/ and leaves notebooks/ untouched. Then it renders the static site:
                   docs/ for the full profile, data/cache/executed/quick/site/ for the quick one.
+                  --set overrides a knob of one notebook's hyperparameter cell (the cell tagged "parameters"):
+                  a cell injected after it rebinds the options record, e.g. --only 02 --set Widths="new[] { 64, 128, 256 }";
+                  a dotted name reaches a nested record (--only 00 --set Training.LearningRate=3e-4). --set-file reads
+                  the same from a JSON object. Such a run needs --only, writes to data/cache/executed/<profile>/ (never
+                  into notebooks/) and its results file records the overrides.
 
               bench [--rounds N] [--no-install]
                   BenchmarkDotNet benchmarks printed as ratios measured within one run and written to
@@ -45,9 +51,27 @@ public static class Commands
     /// <summary>The main job.</summary>
     public static int Notebooks(string[] args)
     {
-        var options = ParseOptions(args, ["--profile", "--only", "--output"], ["--no-write-back"]);
+        // --set may be given several times; it is taken out before the other options are parsed.
+        var overrides = new List<KeyValuePair<string, string>>();
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--set" or "--set-file")
+            {
+                if (i + 1 >= args.Length) throw new ArgumentException($"option {args[i]} needs a value, e.g. --set Widths=\"new[] {{ 64, 128 }}\".");
+                if (args[i] == "--set") overrides.Add(ParameterOverrides.Parse(args[++i]));
+                else overrides.AddRange(ParameterOverrides.FromFile(args[++i]));
+            }
+            else rest.Add(args[i]);
+        }
+        var duplicate = overrides.GroupBy(o => o.Key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"--set {duplicate.Key} is given {duplicate.Count()} times; accepted: each name once.");
+        var options = ParseOptions(rest.ToArray(), ["--profile", "--only", "--output"], ["--no-write-back"]);
         var profile = options.TryGetValue("--profile", out var p) ? Profile.Parse(p) : Profile.Current;
-        var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back");
+        if (overrides.Count > 0 && !options.ContainsKey("--only"))
+            throw new ArgumentException("--set overrides the hyperparameters of one notebook; accepted with --only NN (for example --only 02).");
+        // A run of another configuration never writes back: the main job writes back only the committed configuration.
+        var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back") && overrides.Count == 0;
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Cache, "executed", profile.Name);
         try
         {
@@ -59,10 +83,18 @@ public static class Commands
         }
         if (options.TryGetValue("--only", out var only) && string.IsNullOrWhiteSpace(only))
             throw new ArgumentException("--only '' names no notebook; accepted: the start of a notebook's file name, e.g. --only 02 (leave --only out to run all).");
-        var runner = new RunnerOptions(profile, options.GetValueOrDefault("--only"), writeBack, output);
+        var runner = new RunnerOptions(profile, options.GetValueOrDefault("--only"), writeBack, output, Overrides: overrides);
         var notebooks = NotebookRunner.Discover(runner.Only);
         if (notebooks.Count == 0)
             throw new ArgumentException($"no notebook in notebooks/ matches --only '{runner.Only}'.");
+        if (overrides.Count > 0 && notebooks.Count > 1)
+            throw new ArgumentException($"--only '{runner.Only}' matches {notebooks.Count} notebooks; --set overrides the hyperparameters of one (for example --only 02).");
+        if (overrides.Count > 0)
+        {
+            // Refused here, before any build or run, when the notebook has no parameters cell or does not set a name.
+            ParameterOverrides.Inject(File.ReadAllText(notebooks[0]), Path.GetFileName(notebooks[0]), overrides);
+            AnsiConsole.MarkupLineInterpolated($"Overrides, injected after the parameters cell of {Path.GetFileName(notebooks[0])}: {string.Join("; ", overrides.Select(o => $"{o.Key} = {o.Value}"))}");
+        }
         AnsiConsole.MarkupLineInterpolated($"[bold]TicketLab[/]: {notebooks.Count} notebook(s), profile [bold]{profile}[/], executed copies to {(writeBack ? "notebooks/" : Path.GetRelativePath(ProjectPaths.Root, output))}");
         AnsiConsole.MarkupLine("Restoring tools and building the library...");
         NotebookRunner.Prepare(Console.Out);

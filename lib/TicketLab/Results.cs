@@ -47,6 +47,27 @@ public static class Results
         RespectRequiredConstructorParameters = true,
     };
 
+    /// <summary>The key, after the schema, of the hyperparameter overrides a run was given (<c>notebooks --set</c>); absent for the committed configuration.</summary>
+    public const string OverridesKey = "overrides";
+
+    /// <summary>The environment variable through which the CLI hands a notebook its overrides: a JSON object of parameter paths and C# expressions.</summary>
+    public const string OverridesVariable = "TICKETLAB_OVERRIDES";
+
+    /// <summary>The overrides of this run (from <see cref="OverridesVariable"/>), or null when it runs the committed configuration.</summary>
+    public static JsonObject? Overrides()
+    {
+        var text = Environment.GetEnvironmentVariable(OverridesVariable);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? throw new ArgumentException($"{OverridesVariable} holds no JSON object; accepted: {{\"Name\": \"C# expression\", ...}}.");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{OverridesVariable} is not valid JSON ({e.Message}); accepted: {{\"Name\": \"C# expression\", ...}}.", e);
+        }
+    }
+
     /// <summary>The schema tag of <typeparamref name="T"/>, e.g. "01-detector-density/2".</summary>
     public static string SchemaOf<T>() where T : IResultsFile => $"{T.FileName}/{T.Schema}";
 
@@ -59,6 +80,7 @@ public static class Results
     {
         var body = JsonSerializer.SerializeToNode(results, Json)!.AsObject();
         var file = new JsonObject { [SchemaKey] = SchemaOf<T>() };
+        if (Overrides() is { } overrides) file[OverridesKey] = overrides;
         foreach (var (key, value) in body.ToList())
         {
             body.Remove(key);
@@ -90,6 +112,7 @@ public static class Results
         if (schema != SchemaOf<T>())
             throw new InvalidDataException($"Results file '{path}' has schema '{schema ?? "(none)"}', this library reads '{SchemaOf<T>()}': it was written by another version; {rerun}.");
         file.Remove(SchemaKey);
+        file.Remove(OverridesKey);
         try
         {
             return file.Deserialize<T>(Json) ?? throw new InvalidDataException($"Results file '{path}' is empty: {rerun}.");

@@ -11,7 +11,9 @@ namespace TicketLab.Cli.Notebooks;
 /// <param name="TimeoutMinutes">Longest a single notebook may run.</param>
 /// <param name="Scratch">This run's own folder (raw outputs, logs, and the executed copies and results before they are written back):
 /// by default a new folder under <paramref name="OutputFolder"/>, so that two runs at once never share a file.</param>
-public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack, string OutputFolder, int TimeoutMinutes = 45, string? Scratch = null)
+/// <param name="Overrides">Hyperparameter overrides (<c>--set</c>): a cell injected after the notebook's parameters cell; such a run never writes back.</param>
+public sealed record RunnerOptions(Profile Profile, string? Only, bool WriteBack, string OutputFolder, int TimeoutMinutes = 45, string? Scratch = null,
+    IReadOnlyList<KeyValuePair<string, string>>? Overrides = null)
 {
     /// <summary>This run's scratch folder.</summary>
     public string ScratchFolder { get; } = Scratch ?? Path.Combine(OutputFolder, "runs", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
@@ -92,20 +94,33 @@ public static class NotebookRunner
         var rawOutput = Path.Combine(options.ScratchFolder, stem + ".raw.ipynb");
         var logPath = Path.Combine(options.ScratchFolder, stem + ".log");
         if (File.Exists(rawOutput)) File.Delete(rawOutput);
+        var overrides = options.Overrides ?? [];
+        if (overrides.Count > 0 && options.WriteBack)
+            throw new ArgumentException("a run with --set overrides never writes back: it would put another configuration in notebooks/ (run it with --no-write-back).", nameof(options));
+        var runPath = notebookPath;
+        if (overrides.Count > 0)
+        {
+            // A copy with the injected cell, in the scratch folder (setup.dib is imported relative to notebooks/, the working directory).
+            runPath = Path.Combine(options.ScratchFolder, name);
+            AtomicFile.WriteAllText(runPath, ParameterOverrides.Inject(File.ReadAllText(notebookPath), name, overrides));
+        }
+        var environment = new Dictionary<string, string>
+        {
+            [Profile.Variable] = options.Profile.Name,
+            ["TICKETLAB_RESULTS"] = Path.GetFullPath(resultsFolder),
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
+        };
+        if (overrides.Count > 0)
+            environment[Results.OverridesVariable] = new System.Text.Json.Nodes.JsonObject(overrides.Select(o => KeyValuePair.Create(o.Key, (System.Text.Json.Nodes.JsonNode?)o.Value))).ToJsonString();
         var clock = Stopwatch.StartNew();
         int exitCode;
         MemoryMonitor? monitor = null;
         using (var log = new StreamWriter(logPath))
         {
-            exitCode = Exec("dotnet", ["repl", "--run", Path.GetFullPath(notebookPath), "--exit-after-run", "--output-path", Path.GetFullPath(rawOutput)],
-                ProjectPaths.Notebooks, log, TimeSpan.FromMinutes(options.TimeoutMinutes), new Dictionary<string, string>
-                {
-                    [Profile.Variable] = options.Profile.Name,
-                    ["TICKETLAB_RESULTS"] = Path.GetFullPath(resultsFolder),
-                    ["DOTNET_NOLOGO"] = "1",
-                    ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-                    ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
-                }, throwOnFailure: false, onStarted: p => monitor = new MemoryMonitor(p));
+            exitCode = Exec("dotnet", ["repl", "--run", Path.GetFullPath(runPath), "--exit-after-run", "--output-path", Path.GetFullPath(rawOutput)],
+                ProjectPaths.Notebooks, log, TimeSpan.FromMinutes(options.TimeoutMinutes), environment, throwOnFailure: false, onStarted: p => monitor = new MemoryMonitor(p));
         }
         var seconds = clock.Elapsed.TotalSeconds;
         monitor?.Dispose();
@@ -119,7 +134,10 @@ public static class NotebookRunner
         var errors = NotebookCleaner.Errors(document);
         var executed = Path.Combine(options.WriteBack ? options.ScratchFolder : options.OutputFolder, name);
         NotebookCleaner.Write(document, executed);
+        // The runner drops cell tags; the parameters tag (and the injected cell's) are carried over from the source.
+        AtomicFile.WriteAllText(executed, ParameterOverrides.RestoreTags(File.ReadAllText(notebookPath), File.ReadAllText(executed), overrides.Count > 0));
         File.Delete(rawOutput);
+        if (runPath != notebookPath) File.Delete(runPath);
         var succeeded = errors.Count == 0 && exitCode == 0;
         if (succeeded && options.WriteBack)
         {

@@ -117,6 +117,18 @@ public class FailedRunTests
     }
 
     [Fact]
+    public void Overrides_need_one_notebook_and_a_name_its_parameters_cell_sets_before_anything_runs()
+    {
+        Assert.Contains("--only", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--set", "Widths=new[] { 64 }"])).Message);
+        Assert.Contains("matches 5 notebooks", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "0", "--set", "Widths=new[] { 64 }"])).Message);
+        var unknown = Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "02", "--set", "Widht=new[] { 64 }"]));
+        Assert.Contains("sets no 'Widht'", unknown.Message);
+        Assert.Contains("Widths", unknown.Message);
+        Assert.Contains("given 2 times", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--only", "02", "--set", "Steps=3", "--set", "Steps=4"])).Message);
+        Assert.Contains("needs a value", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--only", "02", "--set"])).Message);
+    }
+
+    [Fact]
     public void The_site_is_not_built_from_a_notebook_that_holds_an_error_output()
     {
         using var temp = TestSetup.Temp();
