@@ -18,6 +18,11 @@ public static class EmpiricalNtk
     public static Tensor Fast(Mlp net, Tensor x1, Tensor? x2 = null, int blockSize = 256)
     {
         if (blockSize < 1) throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "accepted: at least 1");
+        // The layer-wise formula needs whole weight matrices: with a mask each weight's gradient is masked on its own, and the
+        // layer's term is no longer a product of two Gram matrices. A pruned net would get a silently wrong kernel.
+        var masked = Enumerable.Range(0, net.LayerCount).FirstOrDefault(l => net.Mask(l) is not null, -1);
+        if (masked >= 0)
+            throw new NotSupportedException($"layer {masked} of the net is pruned (it has a mask); the layer-wise NTK (EmpiricalNtk.Fast) needs dense layers: use EmpiricalNtk.Autograd for a pruned net.");
         CheckInputs(net, x1, nameof(x1));
         if (x2 is not null) CheckInputs(net, x2, nameof(x2));
         using var _ = no_grad();

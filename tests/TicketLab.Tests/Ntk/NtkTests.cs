@@ -68,6 +68,19 @@ public class NtkTests
     }
 
     [Fact]
+    public void The_layer_wise_kernel_refuses_a_pruned_net_and_autograd_handles_it()
+    {
+        using var net = new Mlp(new MlpOptions([6, 8, 3], Parametrization.Ntk, BiasStd: 0.1), seed: 1);
+        using var mask = ones(3, 8);
+        mask[0, 0] = 0;
+        net.SetMask(1, mask);
+        using var x = Inputs(4, 6, 3);
+        Assert.Contains("Autograd", Assert.Throws<NotSupportedException>(() => EmpiricalNtk.Fast(net, x)).Message);
+        using var kernel = EmpiricalNtk.Autograd(net, x);
+        Assert.Equal(new long[] { 4, 4 }, kernel.shape);
+    }
+
+    [Fact]
     public void Linearized_model_equals_the_network_at_initialization_and_trains()
     {
         using var net = new Mlp(new MlpOptions([784, 128, 10], Parametrization.Ntk, BiasStd: 0.1), seed: 4);
