@@ -25,7 +25,7 @@ public static class Commands
                   --set overrides a knob of one notebook's hyperparameter cell (the cell tagged "parameters"):
                   a cell injected after it rebinds the options record, e.g. --only 02 --set Widths="new[] { 64, 128, 256 }";
                   a dotted name reaches a nested record (--only 00 --set Training.LearningRate=3e-4). --set-file reads
-                  the same from a JSON object. Such a run needs --only, writes to data/cache/executed/<profile>/ (never
+                  the same from a JSON object. Such a run needs --only, writes to data/cache/executed/<profile>-set/ (never
                   into notebooks/) and its results file records the overrides.
 
               bench [--rounds N] [--no-install]
@@ -72,7 +72,9 @@ public static class Commands
             throw new ArgumentException("--set overrides the hyperparameters of one notebook; accepted with --only NN (for example --only 02).");
         // A run of another configuration never writes back: the main job writes back only the committed configuration.
         var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back") && overrides.Count == 0;
-        var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Cache, "executed", profile.Name);
+        // A run with overrides gets its own folder, so that notebook 04 run on the default folder never reads overridden results unawares.
+        var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o)
+            : Path.Combine(ProjectPaths.Cache, "executed", overrides.Count > 0 ? profile.Name + "-set" : profile.Name);
         try
         {
             AtomicFile.ProbeWritable(output);

@@ -67,10 +67,9 @@ public static partial class ParameterOverrides
         JsonValue v when v.TryGetValue<string>(out var s) => s,
         JsonValue v when v.GetValueKind() is JsonValueKind.Number => v.ToJsonString(),
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.ToJsonString(),
+        // A collection expression, typed by the property it is assigned to: [1.0, 8.0] stays double[], [0, 1] becomes long[] for Seeds.
         JsonArray a when a.Count > 0 && a.All(x => x is JsonValue xv && xv.GetValueKind() == JsonValueKind.Number) =>
-            a.All(x => x!.ToJsonString().All(c => char.IsDigit(c) || c == '-'))
-                ? $"new[] {{ {string.Join(", ", a.Select(x => x!.ToJsonString()))} }}"
-                : $"new[] {{ {string.Join(", ", a.Select(x => x!.GetValue<double>().ToString("R", System.Globalization.CultureInfo.InvariantCulture)))} }}",
+            $"[{string.Join(", ", a.Select(x => x!.ToJsonString()))}]",
         _ => throw new InvalidDataException($"--set-file '{path}': the value of {name} is neither a C# expression (a string) nor a number, a boolean or an array of numbers."),
     };
 
@@ -80,17 +79,33 @@ public static partial class ParameterOverrides
         : AnyDeclaration().Match(source) is { Success: true } any ? any.Groups[1].Value
         : throw new InvalidDataException("the parameters cell declares no variable (var name = ...); --set rebinds that variable.");
 
-    /// <summary>The names a parameters cell sets (its named arguments and with-initializers): the top-level names --set accepts.</summary>
-    public static IReadOnlyList<string> Names(string source) => SetName().Matches(source).Select(m => m.Groups[1].Value).Distinct().ToList();
+    /// <summary>
+    /// The names a parameters cell sets at the top level of its options record (named arguments of its constructor and
+    /// with-initializers, one bracket deep), which --set accepts; deeper names are reached with a dotted path.
+    /// </summary>
+    public static IReadOnlyList<string> Names(string source)
+    {
+        var depth = new int[source.Length + 1];
+        var inString = false;
+        for (var i = 0; i < source.Length; i++)
+        {
+            var c = source[i];
+            if (c == '"' && (i == 0 || source[i - 1] != '\\')) inString = !inString;
+            depth[i + 1] = depth[i] + (inString ? 0 : c is '(' or '{' or '[' ? 1 : c is ')' or '}' or ']' ? -1 : 0);
+        }
+        return SetName().Matches(source).Where(m => depth[m.Index] == 1).Select(m => m.Groups[1].Value).Distinct().ToList();
+    }
 
     /// <summary>The C# of the injected cell.</summary>
-    public static string Cell(string variable, IReadOnlyList<KeyValuePair<string, string>> overrides)
+    public static string Cell(string variable, IReadOnlyList<KeyValuePair<string, string>> overrides, bool validate = false)
     {
         static string Nest(string prefix, string[] path, string value) => path.Length == 1
             ? $"{{ {path[0]} = {value} }}"
             : $"{{ {path[0]} = {prefix}.{path[0]} with {Nest($"{prefix}.{path[0]}", path[1..], value)} }}";
         var lines = new List<string> { "// Injected by `notebooks --set`: these override the parameters cell above, and the results file records them." };
         lines.AddRange(overrides.Select(o => $"{variable} = {variable} with {Nest(variable, o.Key.Split('.'), o.Value)};"));
+        // The cell validated its record; the overridden one is checked the same way, so a bad value is named here, not deep in the run.
+        if (validate) lines.Add($"{variable} = {variable}.Validate();");
         lines.Add(variable);
         return string.Join("\n", lines);
     }
@@ -113,7 +128,7 @@ public static partial class ParameterOverrides
             if (!names.Contains(top))
                 throw new ArgumentException($"--set {name}: the parameters cell of {notebookName} sets no '{top}'; accepted: {string.Join(", ", names)}.");
         }
-        var code = Cell(Variable(source), overrides);
+        var code = Cell(Variable(source), overrides, validate: source.Contains(".Validate()", StringComparison.Ordinal));
         var cell = new JsonObject
         {
             ["cell_type"] = "code",

@@ -72,6 +72,22 @@ public static class LazyRichStudy
         var clock = Stopwatch.StartNew();
         var initial = new Mlp(options, seed);
         var trained = new Mlp(options, seed);
+        try
+        {
+            return MeasureNets(label, options, initial, trained, data, training, kernelInputs, linearize, alpha, onProgress, clock);
+        }
+        catch
+        {
+            // A diverging run (which a learning-rate rule may provoke on purpose) does not leak its nets.
+            initial.Dispose();
+            trained.Dispose();
+            throw;
+        }
+    }
+
+    static (MovementPoint Point, Mlp Initial, Mlp Trained) MeasureNets(string label, MlpOptions options, Mlp initial, Mlp trained, TensorData data, TrainOptions training,
+        Tensor kernelInputs, bool linearize, double alpha, Action<TrainProgress>? onProgress, Stopwatch clock)
+    {
         using var kernel0 = EmpiricalNtk.Fast(initial, kernelInputs);
         var analyticError = double.NaN;
         if (options.Parametrization == Parametrization.Ntk && options.Activation == Activation.Relu)

@@ -59,7 +59,10 @@ public static class NearDetectorAblation
     /// <summary>The readout alone trained on the frozen hidden units, to convergence.</summary>
     public const string RandomFeatures = "random features";
 
-    /// <summary>The linearized net trained to convergence: regression with its empirical NTK.</summary>
+    /// <summary>
+    /// Regression with the net's empirical NTK, averaged over outputs as <see cref="EmpiricalNtk"/> defines it (the suite's Θ):
+    /// what the linearized net trained to convergence becomes as width grows, where the cross-output terms vanish.
+    /// </summary>
     public const string Linearized = "linearized net (NTK regression)";
 
     /// <summary>The net itself trained by full-batch gradient descent under NTK parametrization.</summary>
@@ -273,6 +276,23 @@ public static class NearDetectorAblation
             }
         }
         return cases;
+    }
+
+    /// <summary>
+    /// <see cref="Train"/> for every seed of <paramref name="seeds"/>, two seeds side by side on one LibTorch thread each;
+    /// <paramref name="progress"/> is called from the calling thread (a notebook's display belongs to it) with the latest message.
+    /// </summary>
+    public static IReadOnlyList<AblationCase> TrainSeeds(TensorData data, int width, IReadOnlyList<long> seeds, double fraction, double biasStd, TrainOptions training,
+        Action<string>? progress = null)
+    {
+        var message = "starting";
+        var work = Task.Run(() => seeds.AsParallel().AsOrdered().WithDegreeOfParallelism(2).SelectMany(seed =>
+        {
+            using var hold = IntraOpThreads.Hold();
+            return Train(data, width, seed, fraction, biasStd, training, m => Volatile.Write(ref message, m));
+        }).ToList());
+        SideBySide.Wait(work, () => progress?.Invoke(Volatile.Read(ref message)));
+        return work.Result;
     }
 
     /// <summary>Mean over seeds and classes per (regime, width, k, ablation), with bands.</summary>

@@ -38,13 +38,13 @@ public sealed record NtkStudyOptions(int TrainPerClass, int TestPerClass, int[] 
         if (Widths.Length < 2 || Widths.Any(w => w < 1) || !Widths.SequenceEqual(Widths.Order().Distinct()))
             throw new ArgumentOutOfRangeException(nameof(Widths), List(Widths), "accepted: two or more increasing widths (a slope needs two)");
         if (Seeds.Length < 1 || Seeds.Distinct().Count() != Seeds.Length) throw new ArgumentOutOfRangeException(nameof(Seeds), List(Seeds), "accepted: one or more distinct seeds");
-        if (LearningRateGrid.Length < 1 || LearningRateGrid.Any(r => !(r > 0) || double.IsInfinity(r)))
-            throw new ArgumentOutOfRangeException(nameof(LearningRateGrid), List(LearningRateGrid), "accepted: one or more finite rates > 0");
+        if (LearningRateGrid.Length < 1 || LearningRateGrid.Any(r => !(r > 0) || double.IsInfinity(r)) || LearningRateGrid.Distinct().Count() != LearningRateGrid.Length)
+            throw new ArgumentOutOfRangeException(nameof(LearningRateGrid), List(LearningRateGrid), "accepted: one or more distinct finite rates > 0");
         if (SelectionWidth < 1) throw new ArgumentOutOfRangeException(nameof(SelectionWidth), SelectionWidth, "accepted: a width of 1 or more");
         if (TopPerClass < 1) throw new ArgumentOutOfRangeException(nameof(TopPerClass), TopPerClass, "accepted: 1 or more");
         if (AblationWidths.Length < 1 || AblationWidths.Any(w => w < 2)) throw new ArgumentOutOfRangeException(nameof(AblationWidths), List(AblationWidths), "accepted: one or more widths of 2 or more");
-        if (AblationFractions.Length < 1 || AblationFractions.Any(f => !(f > 0 && f < 1)))
-            throw new ArgumentOutOfRangeException(nameof(AblationFractions), List(AblationFractions), "accepted: one or more fractions strictly between 0 and 1");
+        if (AblationFractions.Length < 1 || AblationFractions.Any(f => !(f > 0 && f < 1)) || AblationFractions.Distinct().Count() != AblationFractions.Length)
+            throw new ArgumentOutOfRangeException(nameof(AblationFractions), List(AblationFractions), "accepted: one or more distinct fractions strictly between 0 and 1");
         if (!(AblationRidge > 0) || double.IsInfinity(AblationRidge)) throw new ArgumentOutOfRangeException(nameof(AblationRidge), AblationRidge, "accepted: a finite ridge > 0");
         if (!(TrainedAblationFraction > 0 && TrainedAblationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(TrainedAblationFraction), TrainedAblationFraction, "accepted: a fraction strictly between 0 and 1");

@@ -228,9 +228,10 @@ public static class Claims
         var lazy = TweakAt(Regime.Lazy);
         var others = new[] { Regime.Rich, Regime.Standard }.Select(r => (Regime: r, Row: ntk.Tweak.Where(t => t.Regime == Regimes.Name(r)).MaxBy(t => t.Width)))
             .Where(o => o.Row is not null).Select(o => (o.Regime, Row: o.Row!)).ToList();
-        var contrast = ntk.NearDetectorContrast.Where(c => c.Regime == NearDetectorAblation.Linearized && c.Mode == "removed")
-            .OrderByDescending(c => c.Width).ThenByDescending(c => c.K).FirstOrDefault()
-            ?? throw new InvalidDataException($"The results of {NtkResults.Notebook} hold no near-detector ablation of the linearized net: rerun notebooks/{NtkResults.Notebook}.ipynb.");
+        // The rule's k = n/8 (rounded as NearDetectorAblation.Units rounds it), at the widest linearized net.
+        var contrast = ntk.NearDetectorContrast.Where(c => c.Regime == NearDetectorAblation.Linearized && c.Mode == "removed" && c.K == NearDetectorAblation.Units(c.Width, 1 / 8.0))
+            .OrderByDescending(c => c.Width).FirstOrDefault()
+            ?? throw new InvalidDataException($"The results of {NtkResults.Notebook} hold no near-detector ablation of the linearized net with k = n/8 (AblationFractions must include 1/8, as claim 5's rule asks): rerun notebooks/{NtkResults.Notebook}.ipynb.");
         static bool Within(double[] band) => band[0] >= -Negligible && band[1] <= Negligible;
         static bool Outside(double[] band) => band[0] > Negligible || band[1] < -Negligible;
         string Judge(bool tweakNegligible, bool ablationNegligible, bool othersMove) =>

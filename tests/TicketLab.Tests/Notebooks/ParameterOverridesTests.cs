@@ -30,6 +30,9 @@ public class ParameterOverridesTests
         var code = string.Concat(cells[2]!["source"]!.AsArray().Select(l => l!.GetValue<string>()));
         Assert.Contains("hp = hp with { Widths = new[] { 64, 128, 256 } };", code);
         Assert.Contains("hp = hp with { Steps = 30 };", code);
+        Assert.DoesNotContain("Validate", code);
+        var validated = JsonNode.Parse(ParameterOverrides.Inject(Notebook(Options.Replace("Steps: 100);", "Steps: 100).Validate();")), "n.ipynb", [new("Steps", "30")]))!;
+        Assert.Contains("hp = hp.Validate();", string.Concat(validated["cells"]![2]!["source"]!.AsArray().Select(l => l!.GetValue<string>())));
         Assert.Equal("hp.Widths", cells[3]!["source"]![0]!.GetValue<string>());
     }
 
@@ -40,7 +43,8 @@ public class ParameterOverridesTests
             ParameterOverrides.Cell("config", [ParameterOverrides.Parse("Training.LearningRate=3e-4")]).Split('\n')[1]);
         Assert.Equal("study", ParameterOverrides.Variable("var config = lab.Baseline();\nvar study = new DetectorStudyOptions(\n    HalfPerClass: 50);"));
         Assert.Equal("config", ParameterOverrides.Variable("var config = lab.Baseline();\nconfig = config with { InitSeed = 0 };"));
-        Assert.Equal(["Net", "Widths", "InitSeed"], ParameterOverrides.Names("config = config with\n{\n    Net = config.Net with { Widths = [784, 10] },\n    InitSeed = 0,\n};"));
+        Assert.Equal(["Net", "InitSeed"], ParameterOverrides.Names("config = config with\n{\n    Net = config.Net with { Widths = [784, 10] },\n    InitSeed = 0,\n};"));
+        Assert.Equal(["Density", "Seed"], ParameterOverrides.Names("var study = new DetectorStudyOptions(\n    Density: new RobustDensityOptions(RareEvent: new RareEventOptions(SamplesPerLevel: 3)),\n    Seed: 1);"));
     }
 
     [Fact]
@@ -59,13 +63,14 @@ public class ParameterOverridesTests
     {
         using var temp = TestSetup.Temp();
         var file = temp["overrides.json"];
-        File.WriteAllText(file, """{"Widths": [64, 128], "LearningRate": 0.5, "Alphas": [1, 2.5], "Name": "\"x\"", "Flag": true}""");
+        File.WriteAllText(file, """{"Widths": [64, 128], "LearningRate": 0.5, "Alphas": [1, 2.5], "Grid": [1.0, 8.0], "Name": "\"x\"", "Flag": true}""");
         var overrides = ParameterOverrides.FromFile(file).ToDictionary(o => o.Key, o => o.Value);
-        Assert.Equal("new[] { 64, 128 }", overrides["Widths"]);
+        Assert.Equal("[64, 128]", overrides["Widths"]);
         Assert.Equal("0.5", overrides["LearningRate"]);
-        Assert.Equal("new[] { 1, 2.5 }", overrides["Alphas"]);
+        Assert.Equal("[1, 2.5]", overrides["Alphas"]);
         Assert.Equal("\"x\"", overrides["Name"]);
         Assert.Equal("true", overrides["Flag"]);
+        Assert.Equal("[1.0, 8.0]", overrides["Grid"]);
         File.WriteAllText(file, """{"Widths": {"a": 1}}""");
         Assert.Contains("neither a C# expression", Assert.Throws<InvalidDataException>(() => ParameterOverrides.FromFile(file)).Message);
         Assert.Throws<FileNotFoundException>(() => ParameterOverrides.FromFile(temp["missing.json"]));
