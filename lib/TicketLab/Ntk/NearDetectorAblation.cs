@@ -116,25 +116,33 @@ public static class NearDetectorAblation
     /// </summary>
     public static (Tensor RandomFeatures, Tensor Hidden) UnitKernel(Mlp net, Tensor x1, Tensor x2, int[] units)
     {
-        if (net.LayerCount != 2) throw new ArgumentException($"the net has {net.LayerCount} weight layers; accepted: one hidden layer (2 weight layers).", nameof(net));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        double m1 = net.WeightMultiplier(0), mb1 = net.BiasMultiplier(0), m2 = net.WeightMultiplier(1);
         using var index = tensor(units.Select(u => (long)u).ToArray());
-        var w = net.Weight(0).to(ScalarType.Float64).index_select(0, index);
-        var bias = net.Bias(0).to(ScalarType.Float64).index_select(0, index);
-        var c = net.Weight(1).to(ScalarType.Float64).index_select(1, index).pow(2).mean([0]).sqrt();
-        (Tensor A, Tensor B) Of(Tensor x)
-        {
-            var z = x.to(ScalarType.Float64).mm(w.t()).mul(m1);
-            if (mb1 != 0) z = z.add(bias, alpha: mb1);
-            return (nn.functional.relu(z), z.gt(0).to(ScalarType.Float64).mul(c));
-        }
-        var (a1, b1) = Of(x1);
-        var (a2, b2) = Of(x2);
-        var gram = x1.to(ScalarType.Float64).mm(x2.to(ScalarType.Float64).t()).mul(m1 * m1).add(mb1 * mb1);
-        return (a1.mm(a2.t()).mul(m2 * m2).MoveToOuterDisposeScope(), b1.mm(b2.t()).mul(gram).mul(m2 * m2).MoveToOuterDisposeScope());
+        var m2 = net.WeightMultiplier(1);
+        var (a1, b1) = UnitFeatures(net, x1);
+        var (a2, b2) = UnitFeatures(net, x2);
+        var (s1, t1, s2, t2) = (a1.index_select(1, index), b1.index_select(1, index), a2.index_select(1, index), b2.index_select(1, index));
+        return (s1.mm(s2.t()).mul(m2 * m2).MoveToOuterDisposeScope(), t1.mm(t2.t()).mul(InputGram(net, x1, x2)).mul(m2 * m2).MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// Per hidden unit j of a one-hidden-layer net, on inputs x (N x features): its activation a_j(x) and c_j·s_j(x), its ReLU
+    /// slope times the root mean square of its readout weights (N x n each, float64). The unit's kernel terms are products of these.
+    /// </summary>
+    static (Tensor A, Tensor B) UnitFeatures(Mlp net, Tensor x)
+    {
+        if (net.LayerCount != 2) throw new ArgumentException($"the net has {net.LayerCount} weight layers; accepted: one hidden layer (2 weight layers).", nameof(net));
+        double m1 = net.WeightMultiplier(0), mb1 = net.BiasMultiplier(0);
+        var z = x.to(ScalarType.Float64).mm(net.Weight(0).to(ScalarType.Float64).t()).mul(m1);
+        if (mb1 != 0) z = z.add(net.Bias(0).to(ScalarType.Float64), alpha: mb1);
+        var readoutScale = net.Weight(1).to(ScalarType.Float64).pow(2).mean([0]).sqrt();
+        return (nn.functional.relu(z), z.gt(0).to(ScalarType.Float64).mul(readoutScale));
+    }
+
+    /// <summary>m₁²⟨x, x′⟩ + mb₁², the input layer's factor of every unit's hidden-layer term (N1 x N2, float64).</summary>
+    static Tensor InputGram(Mlp net, Tensor x1, Tensor x2) =>
+        x1.to(ScalarType.Float64).mm(x2.to(ScalarType.Float64).t()).mul(net.WeightMultiplier(0) * net.WeightMultiplier(0)).add(net.BiasMultiplier(0) * net.BiasMultiplier(0));
 
     /// <summary>
     /// Random-features and NTK regression of one net with the top or random k units removed, or only they kept, for every
@@ -155,12 +163,8 @@ public static class NearDetectorAblation
         var t = data.TestX.shape[0];
         double m1 = net.WeightMultiplier(0), mb1 = net.BiasMultiplier(0), m2 = net.WeightMultiplier(1), mb2 = net.BiasMultiplier(1);
         var x = cat(new[] { data.TrainX, data.TestX }, 0).to(ScalarType.Float64);
-        var z = x.mm(net.Weight(0).to(ScalarType.Float64).t()).mul(m1);
-        if (mb1 != 0) z = z.add(net.Bias(0).to(ScalarType.Float64), alpha: mb1);
-        var a = nn.functional.relu(z);
-        var readoutScale = net.Weight(1).to(ScalarType.Float64).pow(2).mean([0]).sqrt();
-        var b = z.gt(0).to(ScalarType.Float64).mul(readoutScale);
-        var inputGram = x.mm(x.narrow(0, 0, n).t()).mul(m1 * m1).add(mb1 * mb1);
+        var (a, b) = UnitFeatures(net, x); // the same per-unit terms as UnitKernel, for all units at once
+        var inputGram = InputGram(net, x, x.narrow(0, 0, n));
         var aTrain = a.narrow(0, 0, n);
         var bTrain = b.narrow(0, 0, n);
         (Tensor Rf, Tensor Hidden) Contribution(int[] units)
