@@ -65,6 +65,32 @@ public static class Fit
         return (LogLogSlope(widths, mean), Quantile(slopes, 0.05), Quantile(slopes, 0.95));
     }
 
+    /// <summary>
+    /// A 90% band for a mean accuracy over seeds, from both sources: the seeds are resampled, and each drawn seed's accuracy
+    /// gets the sampling error of its <paramref name="testImages"/> test images (binomial, normal approximation). With one
+    /// seed the band is the test images' alone. Returns the mean and the 5% and 95% quantiles of the replicates.
+    /// </summary>
+    public static (double Mean, double Low, double High) SeedAndSampleBand(double[] accuracies, int testImages, int replicates = 2000, int seed = 0)
+    {
+        if (accuracies.Length == 0 || accuracies.Any(a => !(a >= 0 && a <= 1)))
+            throw new ArgumentException($"accepted: at least one accuracy, each in [0, 1] (got [{string.Join(", ", accuracies)}]).", nameof(accuracies));
+        if (testImages < 1) throw new ArgumentOutOfRangeException(nameof(testImages), testImages, "accepted: 1 or more test images");
+        if (replicates < 100) throw new ArgumentOutOfRangeException(nameof(replicates), replicates, "accepted: at least 100");
+        var random = new Random(seed);
+        var means = new double[replicates];
+        for (var r = 0; r < replicates; r++)
+        {
+            double sum = 0;
+            for (var s = 0; s < accuracies.Length; s++)
+            {
+                var a = accuracies[random.Next(accuracies.Length)];
+                sum += a + Math.Sqrt(a * (1 - a) / testImages) * MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1);
+            }
+            means[r] = sum / accuracies.Length;
+        }
+        return (accuracies.Average(), Quantile(means, 0.05), Quantile(means, 0.95));
+    }
+
     /// <summary>The <paramref name="p"/>-quantile of <paramref name="values"/>, linear between order statistics (as numpy's default).</summary>
     public static double Quantile(double[] values, double p)
     {

@@ -44,17 +44,34 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
     public (ImageSet A, ImageSet B) Halves(int perClass)
     {
         if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "accepted: 1 or more images per class and half");
+        return Parts(perClass, perClass, (taken, c) => new ArgumentOutOfRangeException(nameof(perClass), perClass,
+            $"accepted: at most {taken.Min() / 2} (class {ClassNames[c]} has {taken[c]} images, and two halves need {2 * perClass})"));
+    }
+
+    /// <summary>
+    /// Two disjoint balanced parts: per class, its first <paramref name="firstPerClass"/> images in file order go to the first
+    /// and the next <paramref name="secondPerClass"/> to the second (for example training images and held-out validation images).
+    /// </summary>
+    public (ImageSet First, ImageSet Second) Split(int firstPerClass, int secondPerClass)
+    {
+        if (firstPerClass < 1) throw new ArgumentOutOfRangeException(nameof(firstPerClass), firstPerClass, "accepted: 1 or more images per class");
+        if (secondPerClass < 1) throw new ArgumentOutOfRangeException(nameof(secondPerClass), secondPerClass, "accepted: 1 or more images per class");
+        return Parts(firstPerClass, secondPerClass, (taken, c) => new ArgumentOutOfRangeException(nameof(secondPerClass), secondPerClass,
+            $"accepted: at most {taken.Min() - firstPerClass} after {firstPerClass} per class (class {ClassNames[c]} has {taken[c]} images)"));
+    }
+
+    (ImageSet, ImageSet) Parts(int first, int second, Func<int[], int, Exception> tooFew)
+    {
         var taken = new int[ClassNames.Count];
         List<int> a = [], b = [];
         for (var i = 0; i < Count; i++)
         {
             var seen = taken[Labels[i]]++;
-            if (seen < perClass) a.Add(i);
-            else if (seen < 2 * perClass) b.Add(i);
+            if (seen < first) a.Add(i);
+            else if (seen < first + second) b.Add(i);
         }
-        var short_ = Enumerable.Range(0, ClassNames.Count).FirstOrDefault(c => taken[c] < 2 * perClass, -1);
-        if (short_ >= 0)
-            throw new ArgumentOutOfRangeException(nameof(perClass), perClass, $"accepted: at most {taken.Min() / 2} (class {ClassNames[short_]} has {taken[short_]} images, and two halves need {2 * perClass})");
+        var short_ = Enumerable.Range(0, ClassNames.Count).FirstOrDefault(c => taken[c] < first + second, -1);
+        if (short_ >= 0) throw tooFew(taken, short_);
         return (Select(a), Select(b));
     }
 

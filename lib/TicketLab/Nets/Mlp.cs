@@ -102,6 +102,27 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
         return h;
     }
 
+    /// <summary>
+    /// Logits with some hidden units silenced: <paramref name="unitMasks"/>[l] is a 0/1 vector over hidden layer l's units
+    /// (null keeps them all), multiplied into that layer's output (an ablation).
+    /// </summary>
+    public Tensor ForwardWithUnits(Tensor input, IReadOnlyList<Tensor?> unitMasks)
+    {
+        if (unitMasks.Count != weights.Length - 1)
+            throw new ArgumentException($"{unitMasks.Count} unit masks for {weights.Length - 1} hidden layers; accepted: one per hidden layer (null keeps a layer whole).", nameof(unitMasks));
+        var h = input;
+        for (var l = 0; l < weights.Length; l++)
+        {
+            h = PreActivation(h, l);
+            if (l < weights.Length - 1)
+            {
+                h = Activate(h);
+                if (unitMasks[l] is { } keep) h = h.mul(keep);
+            }
+        }
+        return h;
+    }
+
     /// <summary>The post-activation output of every hidden layer, then the logits, for a batch of inputs.</summary>
     public IReadOnlyList<Tensor> Activations(Tensor input)
     {

@@ -197,14 +197,38 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     /// <summary>Logits; hidden layers use ReLU.</summary>
     public override Tensor forward(Tensor input) => Propagate(input, l => TopKMask.apply(scores[l].abs(), KeepFraction));
 
+    /// <summary>
+    /// Logits with the current masks and some hidden units silenced: <paramref name="unitMasks"/>[l] is a 0/1 vector over
+    /// hidden layer l's units (null keeps them all), multiplied into that layer's output (an ablation). No gradients.
+    /// </summary>
+    public Tensor ForwardWithUnits(Tensor input, IReadOnlyList<Tensor?> unitMasks)
+    {
+        if (unitMasks.Count != weights.Length - 1)
+            throw new ArgumentException($"{unitMasks.Count} unit masks for {weights.Length - 1} hidden layers; accepted: one per hidden layer (null keeps a layer whole).", nameof(unitMasks));
+        using var _ = no_grad();
+        return Propagate(input, Mask, null, unitMasks);
+    }
+
+    /// <summary>The last hidden layer's output with the current masks (no gradients): the features a linear probe reads.</summary>
+    public Tensor HiddenFeatures(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = Activations(input);
+        return outputs[^2].MoveToOuterDisposeScope();
+    }
+
     /// <summary>The masked net: each layer's frozen weights times <paramref name="mask"/> of that layer, ReLU between layers; every layer's output goes to <paramref name="outputs"/> when given.</summary>
-    Tensor Propagate(Tensor input, Func<int, Tensor> mask, List<Tensor>? outputs = null)
+    Tensor Propagate(Tensor input, Func<int, Tensor> mask, List<Tensor>? outputs = null, IReadOnlyList<Tensor?>? unitMasks = null)
     {
         var h = input;
         for (var l = 0; l < weights.Length; l++)
         {
             h = nn.functional.linear(h, weights[l].mul(mask(l)));
-            if (l < weights.Length - 1) h = nn.functional.relu(h);
+            if (l < weights.Length - 1)
+            {
+                h = nn.functional.relu(h);
+                if (unitMasks?[l] is { } keep) h = h.mul(keep);
+            }
             outputs?.Add(h);
         }
         return h;
@@ -254,6 +278,31 @@ public sealed class RandomFeaturesMlp : nn.Module<Tensor, Tensor>, ILearningRate
             foreach (var w in hidden) h = nn.functional.relu(nn.functional.linear(h, w));
         }
         return nn.functional.linear(h, readout, bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The output of every frozen hidden layer (no gradients).</summary>
+    public IReadOnlyList<Tensor> HiddenActivations(Tensor input)
+    {
+        using var _ = no_grad();
+        var outputs = new List<Tensor>();
+        var h = input;
+        foreach (var w in hidden) outputs.Add(h = nn.functional.relu(nn.functional.linear(h, w)));
+        return outputs;
+    }
+
+    /// <summary>Logits with some hidden units silenced: <paramref name="unitMasks"/>[l] is a 0/1 vector over hidden layer l's units (null keeps them all). No gradients.</summary>
+    public Tensor ForwardWithUnits(Tensor input, IReadOnlyList<Tensor?> unitMasks)
+    {
+        if (unitMasks.Count != hidden.Length)
+            throw new ArgumentException($"{unitMasks.Count} unit masks for {hidden.Length} hidden layers; accepted: one per hidden layer (null keeps a layer whole).", nameof(unitMasks));
+        using var _ = no_grad();
+        var h = input;
+        for (var l = 0; l < hidden.Length; l++)
+        {
+            h = nn.functional.relu(nn.functional.linear(h, hidden[l]));
+            if (unitMasks[l] is { } keep) h = h.mul(keep);
+        }
+        return nn.functional.linear(h, readout, bias);
     }
 
     /// <summary>Only the readout trains.</summary>

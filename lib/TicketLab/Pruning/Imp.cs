@@ -32,24 +32,27 @@ public sealed record ImpOptions(int Rounds = 5, double PruneFractionPerRound = 0
 /// <param name="Ticket">Test accuracy of the pruned net rewound to its own early weights.</param>
 /// <param name="Reinit">The same mask on a fresh random initialization that got the ticket's head start: <see cref="ImpOptions.RewindStep"/> dense steps from its own init before the mask (NaN in round 0).</param>
 /// <param name="RandomMask">A random mask with the same per-layer counts, from the same rewound weights (NaN in round 0).</param>
-public sealed record ImpLevel(int Round, double WeightsRemaining, double Ticket, double Reinit, double RandomMask);
+/// <param name="TicketValidation">The ticket's accuracy on held-out training images, on which a level is chosen (NaN when no validation images were given).</param>
+public sealed record ImpLevel(int Round, double WeightsRemaining, double Ticket, double Reinit, double RandomMask, double TicketValidation = double.NaN);
 
 /// <summary>Runs IMP and its controls.</summary>
 public static class Imp
 {
     /// <summary>Trains, prunes and rewinds for <see cref="ImpOptions.Rounds"/> rounds; returns one level per round (one training at a time).</summary>
     public static IReadOnlyList<ImpLevel> Run(MlpOptions netOptions, long seed, TensorData data, TrainOptions training, ImpOptions options,
-        Action<string>? onProgress = null) =>
-        RunSeeds(netOptions, [seed], data, training, options, parallelTrainings: 1, onProgress)[0];
+        Action<string>? onProgress = null, EvaluationSet? validation = null) =>
+        RunSeeds(netOptions, [seed], data, training, options, parallelTrainings: 1, onProgress, validation)[0];
 
     /// <summary>
     /// IMP for several seeds with up to <paramref name="parallelTrainings"/> trainings at once. Each seed's tickets form a
     /// chain (round r+1 prunes round r's trained ticket), but the controls of a round and other seeds' chains are
     /// independent, so they fill the other cores; small steps run on one LibTorch thread each (<see cref="IntraOpThreads"/>).
     /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means one per processor.
+    /// Each ticket is also scored on <paramref name="validation"/> (held-out training images) when given, so that a level
+    /// can be chosen without looking at the test images.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<ImpLevel>> RunSeeds(MlpOptions netOptions, IReadOnlyList<long> seeds, TensorData data, TrainOptions training,
-        ImpOptions options, int parallelTrainings = 0, Action<string>? onProgress = null)
+        ImpOptions options, int parallelTrainings = 0, Action<string>? onProgress = null, EvaluationSet? validation = null)
     {
         options.Validate();
         training.Validate();
@@ -79,7 +82,7 @@ public static class Imp
                 slots.Release();
             }
         }
-        var chains = seeds.Select(seed => Task.Run(() => Chain(netOptions, seed, data, training, options, Train))).ToArray();
+        var chains = seeds.Select(seed => Task.Run(() => Chain(netOptions, seed, data, training, options, Train, validation))).ToArray();
         SideBySide.Wait(Task.WhenAll(chains), () =>
         {
             string now;
@@ -90,13 +93,13 @@ public static class Imp
     }
 
     static async Task<IReadOnlyList<ImpLevel>> Chain(MlpOptions netOptions, long seed, TensorData data, TrainOptions training, ImpOptions options,
-        Func<Func<double>, string, Task<double>> train)
+        Func<Func<double>, string, Task<double>> train, EvaluationSet? validation)
     {
         using var rewind = new Mlp(netOptions, seed);
         var layers = rewind.LayerCount;
         var masks = Enumerable.Range(0, layers).Select(l => ones_like(rewind.Weight(l))).ToArray();
         var total = Enumerable.Range(0, layers).Sum(l => rewind.Weight(l).numel());
-        var tickets = new List<(int Round, double Remaining, double Ticket)>();
+        var tickets = new List<(int Round, double Remaining, double Ticket, double Validation)>();
         var controls = new List<(Task<double> Reinit, Task<double> Random, Tensor[] Masks)>();
         try
         {
@@ -107,10 +110,16 @@ public static class Imp
                 ticket.CopyFrom(rewind);
                 for (var l = 0; l < layers; l++) ticket.SetMask(l, masks[l]);
                 var isFirst = round == 0;
-                var accuracy = await train(() => Trainer.Train(ticket, data, training, afterStep: isFirst && options.RewindStep > 0
-                    ? step => { if (step == options.RewindStep) rewind.CopyFrom(ticket); }
-                    : null).FinalTestAccuracy, $"seed {seed}, round {round} ticket ({remaining:P0} of the weights)").ConfigureAwait(false);
-                tickets.Add((round, remaining, accuracy));
+                var validationAccuracy = double.NaN;
+                var accuracy = await train(() =>
+                {
+                    var result = Trainer.Train(ticket, data, training, afterStep: isFirst && options.RewindStep > 0
+                        ? step => { if (step == options.RewindStep) rewind.CopyFrom(ticket); }
+                        : null).FinalTestAccuracy;
+                    if (validation is not null) validationAccuracy = Trainer.Evaluate(ticket, validation.Inputs, validation.Labels, training.Loss, data.Classes).Accuracy;
+                    return result;
+                }, $"seed {seed}, round {round} ticket ({remaining:P0} of the weights)").ConfigureAwait(false);
+                tickets.Add((round, remaining, accuracy, validationAccuracy));
                 if (round > 0)
                 {
                     // The controls read the rewound weights (fixed after round 0) and their own copy of this round's masks.
@@ -143,11 +152,11 @@ public static class Imp
                 ticket.Dispose();
             }
             var levels = new List<ImpLevel>();
-            foreach (var (round, remaining, accuracy) in tickets)
+            foreach (var (round, remaining, accuracy, validationAccuracy) in tickets)
             {
                 var reinit = round == 0 ? double.NaN : await controls[round - 1].Reinit.ConfigureAwait(false);
                 var random = round == 0 ? double.NaN : await controls[round - 1].Random.ConfigureAwait(false);
-                levels.Add(new ImpLevel(round, remaining, accuracy, reinit, random));
+                levels.Add(new ImpLevel(round, remaining, accuracy, reinit, random, validationAccuracy));
             }
             return levels;
         }

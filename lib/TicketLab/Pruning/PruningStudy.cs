@@ -8,19 +8,6 @@ namespace TicketLab.Pruning;
 /// <summary>One edge-popup run: the frozen random net pruned to a keep fraction, and a random mask of the same net.</summary>
 public sealed record EdgePopupPoint(string Init, double KeepFraction, double Accuracy, double RandomMaskAccuracy, double Seconds);
 
-/// <summary>One seed of the comparison that judges "pruning is optimization" (test accuracies), or their mean ("mean").</summary>
-/// <param name="Seed">The seed of the frozen net and the batch order, or "mean".</param>
-/// <param name="EdgePopup">Edge-popup on the frozen net.</param>
-/// <param name="RandomFeatures">The same frozen weights with only the readout trained.</param>
-/// <param name="Dense">The architecture trained densely.</param>
-/// <param name="EdgePopupMinusRandomFeatures">What the mask search learns beyond the random features.</param>
-public sealed record ComparisonRun(string Seed, double EdgePopup, double RandomFeatures, double Dense, double EdgePopupMinusRandomFeatures)
-{
-    /// <summary>The mean over <paramref name="runs"/>, as a row labelled "mean".</summary>
-    public static ComparisonRun Mean(IReadOnlyList<ComparisonRun> runs) => new("mean", runs.Average(r => r.EdgePopup), runs.Average(r => r.RandomFeatures),
-        runs.Average(r => r.Dense), runs.Average(r => r.EdgePopupMinusRandomFeatures));
-}
-
 /// <summary>The steps of notebook 03.</summary>
 public static class PruningStudy
 {
@@ -49,35 +36,6 @@ public static class PruningStudy
     {
         using var net = new Nets.Mlp(new Nets.MlpOptions(sizes), seed);
         return Trainer.Train(net, data, training).FinalTestAccuracy;
-    }
-
-    /// <summary>
-    /// Per seed, on one frozen random net (signed Kaiming constant weights) and one batch order: edge-popup at
-    /// <paramref name="keep"/>, random features (the readout of the same weights, at <paramref name="readoutLearningRate"/>)
-    /// and dense training, with the same data and epochs. Runs already made with that seed's net and batch order
-    /// (the sweep's) are passed in and not repeated. Returns the rows and each seed's edge-popup net.
-    /// </summary>
-    public static (IReadOnlyList<ComparisonRun> Runs, IReadOnlyList<EdgePopupMlp> Nets) CompareWithRandomFeatures(int[] sizes, IReadOnlyList<long> seeds, double keep,
-        TensorData data, TrainOptions scoreTraining, double readoutLearningRate, TrainOptions denseTraining,
-        IReadOnlyDictionary<long, (double Accuracy, EdgePopupMlp Net)>? edgePopupDone = null, IReadOnlyDictionary<long, double>? denseDone = null, Action<string>? onProgress = null)
-    {
-        if (seeds.Count == 0) throw new ArgumentException("seeds is empty; accepted: one seed or more.", nameof(seeds));
-        if (!(readoutLearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(readoutLearningRate), readoutLearningRate, "accepted: > 0");
-        var runs = new List<ComparisonRun>();
-        var nets = new List<EdgePopupMlp>();
-        foreach (var seed in seeds)
-        {
-            onProgress?.Invoke($"seed {seed}: edge-popup, random features, dense ({runs.Count} of {seeds.Count} done)");
-            var order = scoreTraining with { Seed = seed };
-            var (edgeAccuracy, net) = edgePopupDone is not null && edgePopupDone.TryGetValue(seed, out var done) ? done
-                : EdgePopup(sizes, FrozenInit.SignedKaimingConstant, keep, seed, data, order) is var (point, trained) ? (point.Accuracy, trained) : default;
-            var features = RandomFeatures(sizes, FrozenInit.SignedKaimingConstant, seed, data, order with { LearningRate = readoutLearningRate });
-            var dense = denseDone is not null && denseDone.TryGetValue(seed, out var d) ? d : Dense(sizes, seed, data, denseTraining with { Seed = seed });
-            runs.Add(new ComparisonRun(seed.ToString(System.Globalization.CultureInfo.InvariantCulture), edgeAccuracy, features, dense, edgeAccuracy - features));
-            nets.Add(net);
-        }
-        onProgress?.Invoke($"{runs.Count} seeds");
-        return (runs, nets);
     }
 
     /// <summary>Scores of the hidden units of an edge-popup net (layer 1 first), as notebook 01 scores any net.</summary>

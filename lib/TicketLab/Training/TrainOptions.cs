@@ -9,6 +9,15 @@ public enum OptimizerKind
     Adam,
 }
 
+/// <summary>How the step size changes over a training run.</summary>
+public enum ScheduleKind
+{
+    /// <summary>The same step size throughout.</summary>
+    Constant,
+    /// <summary>Cosine annealing from the step size to 0 over the run's steps, updated after every step (as Ramanujan et al. 2020 train edge-popup, there per epoch).</summary>
+    Cosine,
+}
+
 /// <summary>Loss of a training run.</summary>
 public enum LossKind
 {
@@ -29,6 +38,7 @@ public enum LossKind
 /// <param name="Seed">Seed of the batch order (the net's init has its own seed).</param>
 /// <param name="EvaluationsPerEpoch">How many times per epoch the test set is evaluated (learning-curve points).</param>
 /// <param name="Device">"cpu" (default), "cuda" or "cuda:N" where the TorchSharp build supports CUDA.</param>
+/// <param name="Schedule">Constant step size, or cosine annealing to 0 over the run.</param>
 /// <param name="EvaluateEveryEpochs">Evaluate only every this many epochs (and always after the last): full-batch runs, where an
 /// epoch is one step, would otherwise spend as long evaluating as training. Does not change the trained weights.</param>
 public sealed record TrainOptions(
@@ -42,7 +52,8 @@ public sealed record TrainOptions(
     long Seed = 0,
     int EvaluationsPerEpoch = 4,
     string Device = "cpu",
-    int EvaluateEveryEpochs = 1)
+    int EvaluateEveryEpochs = 1,
+    ScheduleKind Schedule = ScheduleKind.Constant)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid field, its value and what is accepted.</summary>
     public TrainOptions Validate()
@@ -57,6 +68,7 @@ public sealed record TrainOptions(
         if (!Enum.IsDefined(Loss)) throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "accepted: CrossEntropy, MeanSquaredError");
         if (EvaluationsPerEpoch is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(EvaluationsPerEpoch), EvaluationsPerEpoch, "accepted: 1 to 1000");
         if (EvaluateEveryEpochs is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(EvaluateEveryEpochs), EvaluateEveryEpochs, "accepted: 1 to 10000");
+        if (!Enum.IsDefined(Schedule)) throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "accepted: Constant, Cosine");
         Devices.Parse(Device);
         return this;
     }

@@ -29,6 +29,9 @@ public static class Trainer
             .Select(i => (long)Math.Round(i * (double)stepsPerEpoch / options.EvaluationsPerEpoch)).ToHashSet();
         var generator = new Generator((ulong)options.Seed);
         using var optimizer = CreateOptimizer(model, options);
+        var schedule = options.Schedule == ScheduleKind.Cosine
+            ? optim.lr_scheduler.CosineAnnealingLR(optimizer, (int)Math.Min(int.MaxValue, (long)options.Epochs * stepsPerEpoch)) // over the whole run, also for a head start
+            : null;
         var (initialLoss, initialAccuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
         var curve = new List<CurvePoint> { new(0, 0, double.NaN, initialLoss, initialAccuracy) };
         onProgress?.Invoke(new TrainProgress(0, options.Epochs, 0, double.NaN, initialAccuracy, clock.Elapsed.TotalSeconds));
@@ -53,6 +56,7 @@ public static class Trainer
                         throw new TrainingDivergedException(DivergenceMessage(options, epoch, batch, step, value));
                     loss.backward();
                     optimizer.step();
+                    schedule?.step();
                     lossSum += value;
                     lossCount++;
                 }

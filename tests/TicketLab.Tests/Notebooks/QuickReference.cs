@@ -86,8 +86,14 @@ public static class QuickReference
             case "03":
                 var comparison = reference["comparison"]!;
                 var n3 = comparison["test_images"]!.GetValue<int>();
-                foreach (var key in new[] { "edge_popup", "random_features", "dense" })
+                foreach (var key in new[] { "edge_popup", "random_features", "neuron_subset", "dense" })
                     Accuracy($"comparison.{key} (mean of seeds)", r => A(r["comparison"]![key]).Average(), n3, Spread(A(comparison[key])));
+                var strong = reference["strong_lth"]!.AsArray().Count;
+                for (var s = 0; s < strong; s++)
+                {
+                    var row = s;
+                    Accuracy($"strong_lth[{s}].accuracy", r => D(r["strong_lth"]![row]!["accuracy"]), n3, 0);
+                }
                 var levels = reference["imp"]!.AsArray().Count;
                 for (var l = 0; l < levels; l++)
                 {
