@@ -66,9 +66,10 @@ public static class Fit
     }
 
     /// <summary>
-    /// A 90% band for a mean accuracy over seeds, from both sources: the seeds are resampled, and each drawn seed's accuracy
-    /// gets the sampling error of its <paramref name="testImages"/> test images (binomial, normal approximation). With one
-    /// seed the band is the test images' alone. Returns the mean and the 5% and 95% quantiles of the replicates.
+    /// A 90% band for a mean accuracy over seeds, from both sources: the seeds are resampled, and the mean of the drawn seeds
+    /// gets the sampling error of the <paramref name="testImages"/> test images they all share (binomial, normal
+    /// approximation; one draw per replicate, since every seed is scored on the same images). With one seed the band is the
+    /// test images' alone. Returns the mean and the 5% and 95% quantiles of the replicates.
     /// </summary>
     public static (double Mean, double Low, double High) SeedAndSampleBand(double[] accuracies, int testImages, int replicates = 2000, int seed = 0)
     {
@@ -81,12 +82,9 @@ public static class Fit
         for (var r = 0; r < replicates; r++)
         {
             double sum = 0;
-            for (var s = 0; s < accuracies.Length; s++)
-            {
-                var a = accuracies[random.Next(accuracies.Length)];
-                sum += a + Math.Sqrt(a * (1 - a) / testImages) * MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1);
-            }
-            means[r] = sum / accuracies.Length;
+            for (var s = 0; s < accuracies.Length; s++) sum += accuracies[random.Next(accuracies.Length)];
+            var mean = sum / accuracies.Length;
+            means[r] = mean + Math.Sqrt(mean * (1 - mean) / testImages) * MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1);
         }
         return (accuracies.Average(), Quantile(means, 0.05), Quantile(means, 0.95));
     }

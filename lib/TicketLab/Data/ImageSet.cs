@@ -56,8 +56,9 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
     {
         if (firstPerClass < 1) throw new ArgumentOutOfRangeException(nameof(firstPerClass), firstPerClass, "accepted: 1 or more images per class");
         if (secondPerClass < 1) throw new ArgumentOutOfRangeException(nameof(secondPerClass), secondPerClass, "accepted: 1 or more images per class");
-        return Parts(firstPerClass, secondPerClass, (taken, c) => new ArgumentOutOfRangeException(nameof(secondPerClass), secondPerClass,
-            $"accepted: at most {taken.Min() - firstPerClass} after {firstPerClass} per class (class {ClassNames[c]} has {taken[c]} images)"));
+        return Parts(firstPerClass, secondPerClass, (taken, c) => taken[c] <= firstPerClass
+            ? new ArgumentOutOfRangeException(nameof(firstPerClass), firstPerClass, $"accepted: fewer than {taken.Min()} (class {ClassNames[c]} has {taken[c]} images, and the second part needs some too)")
+            : new ArgumentOutOfRangeException(nameof(secondPerClass), secondPerClass, $"accepted: at most {taken.Min() - firstPerClass} after {firstPerClass} per class (class {ClassNames[c]} has {taken[c]} images)"));
     }
 
     (ImageSet, ImageSet) Parts(int first, int second, Func<int[], int, Exception> tooFew)

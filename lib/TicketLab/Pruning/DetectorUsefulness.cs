@@ -10,11 +10,11 @@ namespace TicketLab.Pruning;
 /// <param name="Net">"pruned" (edge-popup), "random features" (the frozen net with a trained readout) or "dense" (trained).</param>
 /// <param name="Seed">The net's seed.</param>
 /// <param name="Units">Hidden units (all hidden layers).</param>
-/// <param name="Detectors">Hidden units whose best one-vs-rest quality on the evaluation images reaches the detector quality.</param>
+/// <param name="Detectors">Hidden units whose best one-vs-rest quality on half A of the test images reaches the detector quality.</param>
 /// <param name="Density">Detectors / Units.</param>
-/// <param name="Accuracy">Test accuracy of the net as it is.</param>
-/// <param name="AccuracyWithoutDetectors">Test accuracy with the detectors silenced (their outputs set to 0).</param>
-/// <param name="AccuracyWithoutRandomUnits">Mean test accuracy with as many other units of the same layers silenced (several random draws).</param>
+/// <param name="Accuracy">Accuracy of the net as it is on half B of the test images (the detectors were chosen on A).</param>
+/// <param name="AccuracyWithoutDetectors">Accuracy on half B with the detectors silenced (their outputs set to 0).</param>
+/// <param name="AccuracyWithoutRandomUnits">Mean accuracy on half B with as many other units of the same layers silenced (several random draws).</param>
 /// <param name="ExcessDrop">The detectors' drop minus the random units' drop: what the detectors carry beyond their number.</param>
 /// <param name="ProbeAccuracy">Test accuracy of a linear readout trained on the net's last hidden layer (the same recipe for every net).</param>
 public sealed record UsefulnessRow(string Net, long Seed, int Units, int Detectors, double Density, double Accuracy, double AccuracyWithoutDetectors,
@@ -45,20 +45,22 @@ public static class DetectorUsefulness
     }
 
     /// <summary>
-    /// Measures one net: detectors are the hidden units whose best quality on <paramref name="eval"/> reaches
-    /// <paramref name="quality"/>; they are silenced together and the test accuracy compared with silencing as many other
-    /// units of the same layers (<paramref name="randomDraws"/> draws from <paramref name="seed"/>); then a linear readout is
-    /// trained on the last hidden layer's outputs with <paramref name="probeTraining"/>.
+    /// Measures one net: detectors are the hidden units whose best quality on <paramref name="select"/> reaches
+    /// <paramref name="quality"/>; they are silenced together and the accuracy on <paramref name="report"/> (images the
+    /// selection did not see) compared with silencing as many other units of the same layers (<paramref name="randomDraws"/>
+    /// draws from <paramref name="seed"/>); then a linear readout is trained on the last hidden layer's outputs of the
+    /// training images with <paramref name="probeTraining"/> and scored on <paramref name="data"/>'s test images.
     /// </summary>
-    public static UsefulnessRow Measure(HiddenView net, TensorData data, EvaluationSet eval, double quality, TrainOptions probeTraining, int randomDraws = 20, int seed = 0)
+    public static UsefulnessRow Measure(HiddenView net, TensorData data, EvaluationSet select, EvaluationSet report, double quality, TrainOptions probeTraining,
+        int randomDraws = 20, int seed = 0)
     {
         if (randomDraws < 1) throw new ArgumentOutOfRangeException(nameof(randomDraws), randomDraws, "accepted: 1 or more random draws");
         using var scope = NewDisposeScope();
-        var hidden = net.Hidden(eval.Inputs);
-        var detectors = hidden.Select(h => UnitScores.Score(h, eval.Labels, eval.Classes, withSelectivity: false).BestQuality.Select(q => q >= quality).ToArray()).ToList();
+        var hidden = net.Hidden(select.Inputs);
+        var detectors = hidden.Select(h => UnitScores.Score(h, select.Labels, select.Classes, withSelectivity: false).BestQuality.Select(q => q >= quality).ToArray()).ToList();
         var units = detectors.Sum(d => d.Length);
         var count = detectors.Sum(d => d.Count(x => x));
-        double Accuracy(IReadOnlyList<Tensor?> masks) => net.ForwardWithUnits(data.TestX, masks).argmax(1).eq(data.TestY).to(ScalarType.Float64).mean().item<double>();
+        double Accuracy(IReadOnlyList<Tensor?> masks) => net.ForwardWithUnits(report.Inputs, masks).argmax(1).eq(report.Labels).to(ScalarType.Float64).mean().item<double>();
         var whole = Accuracy(detectors.Select(_ => (Tensor?)null).ToList());
         var withoutDetectors = Accuracy(detectors.Select(d => (Tensor?)tensor(d.Select(x => x ? 0f : 1f).ToArray())).ToList());
         var random = new Random(seed);

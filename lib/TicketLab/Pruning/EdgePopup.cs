@@ -108,7 +108,7 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
         for (var l = 0; l + 1 < layerSizes.Length; l++)
             if (TopKMask.KeptCount((long)layerSizes[l] * layerSizes[l + 1], keepFraction) < 1)
                 throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction,
-                    $"keeps no weight of layer {l} ({layerSizes[l]} x {layerSizes[l + 1]} = {(long)layerSizes[l] * layerSizes[l + 1]} weights); accepted: at least {0.5 / ((long)layerSizes[l] * layerSizes[l + 1]):g3} for these layer sizes");
+                    $"keeps no weight of layer {l} ({layerSizes[l]} x {layerSizes[l + 1]} = {(long)layerSizes[l] * layerSizes[l + 1]} weights); accepted: more than {0.5 / ((long)layerSizes[l] * layerSizes[l + 1]):g3} for these layer sizes");
         KeepFraction = keepFraction;
         Init = init;
         (weights, var drawnScores) = Draw(layerSizes, init, seed, device);

@@ -29,7 +29,7 @@ public sealed class NeuronSubsetMlp : nn.Module<Tensor, Tensor>, ILearningRateGr
         for (var l = 1; l < layerSizes.Length - 1; l++)
             if (TopKMask.KeptCount(layerSizes[l], keepFraction) < 1)
                 throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction,
-                    $"keeps no neuron of hidden layer {l} ({layerSizes[l]} neurons); accepted: at least {0.5 / layerSizes[l]:g3} for these sizes");
+                    $"keeps no neuron of hidden layer {l} ({layerSizes[l]} neurons); accepted: more than {0.5 / layerSizes[l]:g3} for these sizes");
         var (weights, weightScores) = EdgePopupMlp.Draw(layerSizes, init, seed, device);
         foreach (var s in weightScores) s.Dispose();
         KeepFraction = keepFraction;

@@ -63,6 +63,8 @@ public static class PruneToYield
     public static IReadOnlyList<YieldRow> Rows(IReadOnlyList<int> widths, IReadOnlyList<double[][]> qualities, IReadOnlyList<ClassDensity> layer1)
     {
         if (qualities.Count != widths.Count) throw new ArgumentException($"{qualities.Count} widths of qualities for {widths.Count} widths; accepted: one per width.", nameof(qualities));
+        if (qualities.SelectMany(q => q).FirstOrDefault(q => q.Length != layer1.Count) is { } wrong)
+            throw new ArgumentException($"a net's qualities hold {wrong.Length} classes and notebook 01's layer-1 rows {layer1.Count}; accepted: one quality per row, in the rows' class order.", nameof(qualities));
         var rows = new List<YieldRow>();
         for (var c = 0; c < layer1.Count; c++)
             for (var w = 0; w < widths.Count; w++)
@@ -82,10 +84,11 @@ public static class PruneToYield
             var reached = rows.Where(r => r.Class == d.Class && r.PrunedQuality >= d.TrainedQuality).OrderBy(r => r.Width).FirstOrDefault();
             var contains = ContainsWidthLog2(d.InitDensityLog2);
             // The band's denser end gives the smaller contains width.
-            double[] band = [Math.Round(ContainsWidthLog2(d.BandLog2[1]), 2), Math.Round(ContainsWidthLog2(d.BandLog2[0]), 2)];
-            double? ratio = reached is null ? null : Math.Round(contains - Math.Log2(reached.Width), 2);
-            double? low = reached is null ? null : Math.Round(band[0] - Math.Log2(reached.Width), 2);
-            return new YieldWidth(d.Class, d.TrainedQuality, reached?.Width, Math.Round(contains, 2), band, ratio, low);
+            // Kept to 4 decimals (rounded once, from the unrounded values), so that claim 7's comparison with 3.32 bits is not moved by rounding.
+            var (dense, sparse) = (ContainsWidthLog2(d.BandLog2[1]), ContainsWidthLog2(d.BandLog2[0]));
+            double? ratio = reached is null ? null : Math.Round(contains - Math.Log2(reached.Width), 4);
+            double? low = reached is null ? null : Math.Round(dense - Math.Log2(reached.Width), 4);
+            return new YieldWidth(d.Class, d.TrainedQuality, reached?.Width, Math.Round(contains, 4), [Math.Round(dense, 4), Math.Round(sparse, 4)], ratio, low);
         }).ToList();
 
     /// <summary>ln(1 − p), accurate for tiny p (where 1 − p rounds to 1).</summary>

@@ -53,15 +53,15 @@ public sealed record PruningStudyOptions(int[] Layers, int TrainPerClass, int Va
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "accepted: a finite number >= 0");
         if (LearningRateGrid is null || LearningRateGrid.Length == 0 || LearningRateGrid.Any(r => !(r > 0 && r <= 100)) || LearningRateGrid.Distinct().Count() != LearningRateGrid.Length)
             throw new ArgumentOutOfRangeException(nameof(LearningRateGrid), List(LearningRateGrid), "accepted: distinct rates, each > 0 and <= 100");
-        if (YieldWidths is null || YieldWidths.Length == 0 || YieldWidths.Any(w => w < 1)) throw new ArgumentOutOfRangeException(nameof(YieldWidths), List(YieldWidths), "accepted: one width or more, each at least 1");
-        if (YieldSeeds is null || YieldSeeds.Length == 0) throw new ArgumentOutOfRangeException(nameof(YieldSeeds), List(YieldSeeds), "accepted: one seed or more");
+        if (YieldWidths is null || YieldWidths.Length == 0 || YieldWidths.Any(w => w < 1) || YieldWidths.Distinct().Count() != YieldWidths.Length) throw new ArgumentOutOfRangeException(nameof(YieldWidths), List(YieldWidths), "accepted: one distinct width or more, each at least 1");
+        if (YieldSeeds is null || YieldSeeds.Length == 0 || YieldSeeds.Distinct().Count() != YieldSeeds.Length) throw new ArgumentOutOfRangeException(nameof(YieldSeeds), List(YieldSeeds), "accepted: one distinct seed or more");
         if (HalfPerClass < 1) throw new ArgumentOutOfRangeException(nameof(HalfPerClass), HalfPerClass, "accepted: 1 or more");
         if (!(DetectorQuality > 0.5 && DetectorQuality <= 1)) throw new ArgumentOutOfRangeException(nameof(DetectorQuality), DetectorQuality, "accepted: in (0.5, 1]");
         if (EvaluationPerClass < 1) throw new ArgumentOutOfRangeException(nameof(EvaluationPerClass), EvaluationPerClass, "accepted: 1 or more");
         if (AblationDraws < 1) throw new ArgumentOutOfRangeException(nameof(AblationDraws), AblationDraws, "accepted: 1 or more");
-        if (ImpSeeds is null || ImpSeeds.Length == 0) throw new ArgumentOutOfRangeException(nameof(ImpSeeds), List(ImpSeeds), "accepted: one seed or more");
-        if (Overparameterizations is null || Overparameterizations.Length == 0 || Overparameterizations.Any(n => n is < 2 or > 88))
-            throw new ArgumentOutOfRangeException(nameof(Overparameterizations), List(Overparameterizations), "accepted: one factor or more, each 2 to 88");
+        if (ImpSeeds is null || ImpSeeds.Length == 0 || ImpSeeds.Distinct().Count() != ImpSeeds.Length) throw new ArgumentOutOfRangeException(nameof(ImpSeeds), List(ImpSeeds), "accepted: one distinct seed or more");
+        if (Overparameterizations is null || Overparameterizations.Length == 0 || Overparameterizations.Any(n => n is < 2 or > 44))
+            throw new ArgumentOutOfRangeException(nameof(Overparameterizations), List(Overparameterizations), "accepted: one factor or more, each 2 to 44");
         return this;
     }
 }

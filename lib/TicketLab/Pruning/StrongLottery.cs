@@ -45,7 +45,7 @@ public static class StrongLottery
     /// <summary>RMS error over random inputs of the best weight-pruned random net with <paramref name="unitsPerWeight"/> units per input.</summary>
     public static double WeightPruningError(double[] target, int unitsPerWeight, int samples = 2000, int seed = 0)
     {
-        if (unitsPerWeight is < 2 or > 88) throw new ArgumentOutOfRangeException(nameof(unitsPerWeight), unitsPerWeight, "accepted: 2 to 88 (two SubsetSums of up to 44 values)");
+        if (unitsPerWeight is < 2 or > 44) throw new ArgumentOutOfRangeException(nameof(unitsPerWeight), unitsPerWeight, "accepted: 2 to 44 (the units of one sign, up to all of them, go into one exact SubsetSum of at most 44 values)");
         var random = new Random(seed);
         var d = target.Length;
         // Coefficients realized by the kept units on relu(x_i) and relu(−x_i).
@@ -107,7 +107,7 @@ public static class StrongLottery
     /// </summary>
     public static PrunedLayer ApproximateLayer(Tensor weight, Tensor bias, int unitsPerWeight, bool nonnegativeInputs, int seed)
     {
-        if (unitsPerWeight is < 2 or > 88) throw new ArgumentOutOfRangeException(nameof(unitsPerWeight), unitsPerWeight, "accepted: 2 to 88 (two SubsetSums of up to 44 values)");
+        if (unitsPerWeight is < 2 or > 44) throw new ArgumentOutOfRangeException(nameof(unitsPerWeight), unitsPerWeight, "accepted: 2 to 44 (the units of one sign, up to all of them, go into one exact SubsetSum of at most 44 values)");
         if (weight.dim() != 2 || bias.dim() != 1 || bias.shape[0] != weight.shape[0])
             throw new ArgumentException($"weight [{string.Join(", ", weight.shape)}] and bias [{string.Join(", ", bias.shape)}]; accepted: out x in and out.", nameof(weight));
         var (outs, ins) = ((int)weight.shape[0], (int)weight.shape[1]);

@@ -29,6 +29,7 @@ public static class Trainer
             .Select(i => (long)Math.Round(i * (double)stepsPerEpoch / options.EvaluationsPerEpoch)).ToHashSet();
         var generator = new Generator((ulong)options.Seed);
         using var optimizer = CreateOptimizer(model, options);
+        using var stepper = new SafeStep(optimizer); // optimizer.step(), without its Scalar race under side-by-side trainings
         var schedule = options.Schedule == ScheduleKind.Cosine
             ? optim.lr_scheduler.CosineAnnealingLR(optimizer, (int)Math.Min(int.MaxValue, (long)options.Epochs * stepsPerEpoch)) // over the whole run, also for a head start
             : null;
@@ -55,7 +56,7 @@ public static class Trainer
                     if (!float.IsFinite(value))
                         throw new TrainingDivergedException(DivergenceMessage(options, epoch, batch, step, value));
                     loss.backward();
-                    optimizer.step();
+                    stepper.Step();
                     schedule?.step();
                     lossSum += value;
                     lossCount++;

@@ -331,7 +331,7 @@ public static class Claims
                 _ => "Pruning makes high-quality units far more common than at random, but silencing them, or probing the layer, shows they carry little the net needs.",
             },
             PruningResults.Notebook, PrunedToYieldRule, seedVerdicts.Count < 2 ? null : Math.Round(seedVerdicts.Count(v => v == verdict) / (double)seedVerdicts.Count, 3),
-            seedVerdicts.Count < 2 ? NoReplicates : $"each of {seedVerdicts.Count} seeds judged on its own pruned qualities, ablation and probe");
+            seedVerdicts.Count < 2 ? NoReplicates : $"each of {seedVerdicts.Count} seeds judged on its own pruned qualities, ablation and probe; notebook 01's density enters at the conservative end of its band, not resampled");
     }
 
     /// <summary>Claim 8's rule, fixed before the numbers of its comparison were computed (see notebook 04 for why it changed).</summary>

@@ -53,6 +53,7 @@ public class PruningSweepTests
         Assert.Equal(800, train.Count);
         Assert.Equal(200, held.Count);
         Assert.Equal("secondPerClass", Assert.Throws<ArgumentOutOfRangeException>(() => Small.Train.Split(80, 21)).ParamName);
+        Assert.Equal("firstPerClass", Assert.Throws<ArgumentOutOfRangeException>(() => Small.Train.Split(100, 1)).ParamName);
         using var heldOut = new TensorData(Small with { Train = train, Test = held });
         var validation = new EvaluationSet(heldOut.TestX, heldOut.TestY, 10, Small.Info.ClassNames);
         int[] sizes = [784, 30, 10];
@@ -81,6 +82,9 @@ public class PruningSweepTests
         var (_, wideLow, wideHigh) = Fit.SeedAndSampleBand([0.78, 0.8, 0.82], 10_000);
         Assert.True(wideHigh - wideLow > high - low, "the seeds' spread is missing from the band");
         Assert.Equal("accuracies", Assert.Throws<ArgumentException>(() => Fit.SeedAndSampleBand([1.2], 100)).ParamName);
+        // Every seed is scored on the same test images: their sampling error does not average out over seeds.
+        var (_, sameLow, sameHigh) = Fit.SeedAndSampleBand([0.8, 0.8, 0.8, 0.8], 10_000);
+        Assert.Equal(high - low, sameHigh - sameLow, 3);
     }
 
     [Fact]
@@ -90,6 +94,11 @@ public class PruningSweepTests
         Assert.Equal(Math.Log2(Math.Log(2) * 1024), log2, 2);
         Assert.Equal(0.5, PruneToYield.ContainsProbability(-10, Math.Pow(2, log2)), 9);
         Assert.Equal(1.0, PruneToYield.ContainsProbability(Math.Log2(1e-20), 1000) / (1e-20 * 1000), 9); // tiny densities keep their precision
+        var row = new TicketLab.Detectors.ClassDensity("c", 1, false, 0.9, [0.9], -5, -10, 0.1, [-12, -8], [0.1, 0.1, 0.1], "rare-event", true, null, [], []);
+        Assert.Equal("qualities", Assert.Throws<ArgumentException>(() => PruneToYield.Rows([16], [[[0.95, 0.9]]], [row])).ParamName);
+        var widths = PruneToYield.Widths(PruneToYield.Rows([16, 64], [[[0.85]], [[0.95]]], [row]), [row]);
+        Assert.Equal(64, widths[0].PrunedWidth); // the first width whose median reaches the trained quality
+        Assert.Equal(PruneToYield.ContainsWidthLog2(-8) - 6, widths[0].RatioLowLog2!.Value, 3); // the band's denser end, 2^-8
     }
 
     [Fact]
@@ -119,7 +128,7 @@ public class PruningSweepTests
         using var net = new RandomFeaturesMlp(sizes, FrozenInit.SignedKaimingConstant, seed: 2);
         Trainer.Train(net, data, new TrainOptions(Epochs: 1, BatchSize: 64, LearningRate: 0.01, EvaluationsPerEpoch: 1));
         using var eval = new EvaluationSet(data.TestX.clone(), data.TestY.clone(), 10, Small.Info.ClassNames);
-        var row = DetectorUsefulness.Measure(DetectorUsefulness.HiddenView.Of("random features", 2, net), data, eval, quality: 0.5,
+        var row = DetectorUsefulness.Measure(DetectorUsefulness.HiddenView.Of("random features", 2, net), data, eval, eval, quality: 0.5,
             new TrainOptions(Epochs: 1, BatchSize: 64, LearningRate: 0.01, EvaluationsPerEpoch: 1), randomDraws: 2);
         Assert.Equal(20, row.Detectors); // every unit reaches quality 0.5
         Assert.Equal(0.1, row.AccuracyWithoutDetectors, 2); // a constant prediction on a balanced test set
