@@ -6,7 +6,7 @@ using TicketLab.Setup;
 namespace TicketLab.Tests;
 
 /// <summary>
-/// The library is a one-way stack: Data → Nets → Training → {Detectors, Ntk, Pruning} → Verdict, with Plots and Setup on
+/// The library is a one-way stack: Data → Nets → Training → {Detectors, Ntk, Pruning} → Cars → Verdict, with Plots and Setup on
 /// top. Read from the compiled IL (signatures, attributes and method bodies, lambdas included), so a reference that the
 /// source spells without a <c>using</c> counts too.
 /// </summary>
@@ -16,7 +16,7 @@ public class LayeringTests
     static readonly string[] Stack =
     [
         "TicketLab", "TicketLab.Data", "TicketLab.Nets", "TicketLab.Training",
-        "TicketLab.Detectors", "TicketLab.Ntk", "TicketLab.Pruning", "TicketLab.Verdict",
+        "TicketLab.Detectors", "TicketLab.Ntk", "TicketLab.Pruning", "TicketLab.Cars", "TicketLab.Verdict",
         "TicketLab.Plots", "TicketLab.Setup",
     ];
 

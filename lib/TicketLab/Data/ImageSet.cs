@@ -2,14 +2,17 @@ using static TorchSharp.torch;
 
 namespace TicketLab.Data;
 
-/// <summary>Grey-scale images with integer labels, kept as the bytes of the IDX files.</summary>
-public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Columns, IReadOnlyList<string> ClassNames)
+/// <summary>
+/// Images with integer labels, kept as bytes: grey-scale (the bytes of the IDX files) or, with <paramref name="Channels"/> &gt; 1,
+/// colour images stored channel by channel (all red bytes of an image, then green, then blue: the CIFAR-10 binary layout).
+/// </summary>
+public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Columns, IReadOnlyList<string> ClassNames, int Channels = 1)
 {
     /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
 
-    /// <summary>Pixels per image.</summary>
-    public int Features => Rows * Columns;
+    /// <summary>Bytes per image (channels x rows x columns).</summary>
+    public int Features => Channels * Rows * Columns;
 
     /// <summary>Builds a set from an image IDX array (N x rows x cols) and a label IDX array (N), checking they agree.</summary>
     public static ImageSet FromIdx(IdxArray images, IdxArray labels, IReadOnlyList<string> classNames, string source)
@@ -98,6 +101,42 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
         var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Features).to(ScalarType.Float32).div_(255.0);
         x = x.sub_(mean).div_(std);
         return x.to(device ?? CPU).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Images as a float32 tensor (N x channels x rows x columns) scaled to [0, 1], then standardized per channel as
+    /// (x - mean[c]) / std[c].
+    /// </summary>
+    public Tensor ImagesTensorChannels(IReadOnlyList<double> mean, IReadOnlyList<double> std, Device? device = null)
+    {
+        if (mean.Count != Channels) throw new ArgumentException($"{mean.Count} channel means for {Channels} channels; accepted: one per channel.", nameof(mean));
+        if (std.Count != Channels) throw new ArgumentException($"{std.Count} channel standard deviations for {Channels} channels; accepted: one per channel.", nameof(std));
+        using var scope = NewDisposeScope();
+        var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Channels, Rows, Columns).to(ScalarType.Float32).div_(255.0);
+        using var m = tensor(mean.Select(v => (float)v).ToArray()).reshape(1, Channels, 1, 1);
+        using var s = tensor(std.Select(v => (float)v).ToArray()).reshape(1, Channels, 1, 1);
+        x = x.sub_(m).div_(s);
+        return x.to(device ?? CPU).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean and standard deviation of each channel's pixels in [0, 1], over all images.</summary>
+    public (double[] Mean, double[] Std) ChannelStatistics()
+    {
+        var plane = Rows * Columns;
+        var sum = new double[Channels];
+        var squares = new double[Channels];
+        for (var i = 0; i < Count; i++)
+            for (var c = 0; c < Channels; c++)
+            {
+                long s = 0, q = 0;
+                foreach (var p in Pixels.AsSpan(i * Features + c * plane, plane)) { s += p; q += p * p; }
+                sum[c] += s / 255.0;
+                squares[c] += q / (255.0 * 255.0);
+            }
+        var n = (double)Count * plane;
+        var mean = sum.Select(v => v / n).ToArray();
+        var std = squares.Select((q, c) => Math.Sqrt(Math.Max(q / n - mean[c] * mean[c], 1e-12))).ToArray();
+        return (mean, std);
     }
 
     /// <summary>Labels as an int64 tensor (N).</summary>

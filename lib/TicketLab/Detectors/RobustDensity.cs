@@ -169,10 +169,21 @@ public static class RobustDensity
     {
         var units = selected.Where(s => s.Layer == layer).ToList();
         if (units.Count != nets.Count) throw new ArgumentException($"expected one selected unit per net in layer {layer}, got {units.Count}.", nameof(selected));
+        return Row(concept, layer, selected, units.Select((u, i) => UnitActivations(nets[i], layer, u.Unit, concept.B)).ToArray(), curve, options);
+    }
+
+    /// <summary>
+    /// <see cref="Row(Concept, int, IReadOnlyList{SelectedDetector}, IReadOnlyList{Mlp}, RareEventCurve, RobustDensityOptions)"/>
+    /// for any kind of net: <paramref name="activations"/>[i] holds the selected unit of the i-th net of that layer on the B images.
+    /// </summary>
+    public static LayerDensity Row(Concept concept, int layer, IReadOnlyList<SelectedDetector> selected, float[][] activations, RareEventCurve curve,
+        RobustDensityOptions options)
+    {
+        var units = selected.Where(s => s.Layer == layer).ToList();
+        if (units.Count != activations.Length) throw new ArgumentException($"expected one selected unit per activation row in layer {layer}, got {units.Count} units and {activations.Length} rows.", nameof(selected));
         var seedQualities = units.Select(u => u.QualityB).ToArray();
         var quality = Median(seedQualities);
         var trainedDensity = Math.Log2(Median(units.Select(u => u.LayerQualitiesB.Count(v => v >= quality) / (double)u.LayerQualitiesB.Length).ToArray()));
-        var activations = units.Select((u, i) => UnitActivations(nets[i], layer, u.Unit, concept.B)).ToArray();
         var labels = concept.B.Labels.to(ScalarType.Int64).data<long>().Select(l => l == concept.Class ? 1 : 0).ToArray();
         var all = Enumerable.Range(0, curve.Runs.Count).ToList();
         var seedsAll = Enumerable.Range(0, units.Count).ToArray();
@@ -248,13 +259,13 @@ public static class RobustDensity
         return firesForClass ? auc : 1 - auc;
     }
 
-    static long RunSeed(long seed, string concept, int layer, int run) => Mix(seed, StringKey(concept), layer, run) & 0x7FFF_FFFF;
+    internal static long RunSeed(long seed, string concept, int layer, int run) => Mix(seed, StringKey(concept), layer, run) & 0x7FFF_FFFF;
 
     /// <summary>A process-independent key of a string (string.GetHashCode is randomized per process).</summary>
-    static long StringKey(string text) => text.Aggregate(17L, (h, c) => unchecked(h * 31 + c));
+    internal static long StringKey(string text) => text.Aggregate(17L, (h, c) => unchecked(h * 31 + c));
 
     /// <summary>A deterministic seed from parts (splitmix64 steps), so replicate r is the same draw in every process.</summary>
-    static int Mix(params long[] parts)
+    internal static int Mix(params long[] parts)
     {
         var h = 0x9E37_79B9_7F4A_7C15UL;
         foreach (var part in parts)

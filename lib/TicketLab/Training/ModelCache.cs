@@ -24,7 +24,7 @@ public static class ModelCache
     public static string Folder(string key) => Path.Combine(ProjectPaths.Cache, "models", key);
 
     /// <summary>Saves named nets and a result record as one entry (overwriting any previous one).</summary>
-    public static void Save<TResult>(string key, IReadOnlyDictionary<string, Mlp> nets, TResult result)
+    public static void Save<TResult, TNet>(string key, IReadOnlyDictionary<string, TNet> nets, TResult result) where TNet : TorchSharp.torch.nn.Module
     {
         var folder = Folder(key);
         Directory.CreateDirectory(folder);
@@ -48,7 +48,11 @@ public static class ModelCache
     /// or fails its checksums (the note names the file and the defect).
     /// </summary>
     public static (TResult Result, Dictionary<string, Mlp> Nets)? TryLoad<TResult>(
-        string key, IReadOnlyDictionary<string, Func<Mlp>> build, out string note)
+        string key, IReadOnlyDictionary<string, Func<Mlp>> build, out string note) => TryLoad<TResult, Mlp>(key, build, out note);
+
+    /// <summary><see cref="TryLoad{TResult}"/> for any kind of net.</summary>
+    public static (TResult Result, Dictionary<string, TNet> Nets)? TryLoad<TResult, TNet>(
+        string key, IReadOnlyDictionary<string, Func<TNet>> build, out string note) where TNet : TorchSharp.torch.nn.Module
     {
         var folder = Folder(key);
         var manifestPath = Path.Combine(folder, ManifestName);
@@ -108,7 +112,7 @@ public static class ModelCache
                 return null;
             }
         }
-        var nets = new Dictionary<string, Mlp>();
+        var nets = new Dictionary<string, TNet>();
         foreach (var (name, factory) in build)
         {
             var net = factory();

@@ -1,0 +1,188 @@
+using TicketLab.Data;
+using TicketLab.Nets;
+using static TorchSharp.torch;
+
+namespace TicketLab.Detectors;
+
+/// <summary>
+/// The quality, for one concept, of random convolutional units of one block drawn as the net's initialization draws them:
+/// a 3 x 3 filter over fixed input maps (the images for block 1; the pooled output of random lower blocks above it), weights
+/// N(0, σw²/fan_in) with fan_in = 9 · input channels, bias 0, then ReLU and spatial max- or mean-pooling, scored by
+/// max(AUC, 1 − AUC). The latent Gaussian row z is the filter divided by σw/√fan_in.
+/// </summary>
+public sealed class ConvUnitQuality : IDisposable
+{
+    readonly Tensor maps;
+    readonly int[] binaryLabels;
+    readonly double scale;
+    readonly int inputChannels;
+    readonly UnitPooling pooling;
+    readonly int chunk;
+
+    /// <summary>Scores units on <paramref name="inputMaps"/> (N x C x H x W) for "label is <paramref name="class"/>".</summary>
+    public ConvUnitQuality(Tensor inputMaps, Tensor labels, int @class, double weightStd, UnitPooling pooling)
+    {
+        if (inputMaps.dim() != 4) throw new ArgumentException($"inputMaps must be N x C x H x W; got {inputMaps.dim()} dimensions.", nameof(inputMaps));
+        if (!(weightStd > 0)) throw new ArgumentOutOfRangeException(nameof(weightStd), weightStd, "accepted: > 0");
+        maps = inputMaps.to(ScalarType.Float32).contiguous();
+        binaryLabels = labels.to(ScalarType.Int64).data<long>().Select(l => l == @class ? 1 : 0).ToArray();
+        if (binaryLabels.Length != inputMaps.shape[0]) throw new ArgumentException("inputMaps and labels must have the same number of images.", nameof(labels));
+        var positives = binaryLabels.Sum();
+        if (positives == 0 || positives == binaryLabels.Length)
+            throw new ArgumentOutOfRangeException(nameof(@class), @class, "accepted: a class with images both in and out of it in the evaluation set");
+        inputChannels = (int)inputMaps.shape[1];
+        Dimension = inputChannels * 9;
+        Examples = binaryLabels.Length;
+        Positions = inputMaps.shape[2] * inputMaps.shape[3];
+        scale = weightStd / Math.Sqrt(Dimension);
+        this.pooling = pooling;
+        // Units per convolution: keep the N x units x H x W output near 2^25 floats (128 MB).
+        chunk = (int)Math.Clamp((1L << 25) / Math.Max(1, Examples * Positions), 1, 4096);
+    }
+
+    /// <summary>fan_in = 9 x input channels: the latent dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Evaluation images.</summary>
+    public int Examples { get; }
+
+    /// <summary>Positions of each feature map.</summary>
+    public long Positions { get; }
+
+    /// <summary>Multiply-adds of one unit's scoring, times 2.</summary>
+    public double FlopsPerUnit => 2.0 * Dimension * Examples * Positions;
+
+    /// <summary>The quality of each latent row (B x d).</summary>
+    public float[] Score(Tensor latent)
+    {
+        var units = (int)latent.shape[0];
+        var quality = new float[units];
+        for (var start = 0; start < units; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var count = Math.Min(chunk, units - start);
+            var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale).reshape(count, inputChannels, 3, 3);
+            var pooled = ConvUnits.Pool(nn.functional.relu(nn.functional.conv2d(maps, filters, padding: [1, 1])), pooling); // N x count
+            var rows = pooled.t().contiguous();
+            var auc = RadixAuc.ClassVsRest(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes), count, Examples, binaryLabels, 2);
+            for (var u = 0; u < count; u++) quality[start + u] = (float)Math.Max(auc[1, u], 1 - auc[1, u]);
+        }
+        return quality;
+    }
+
+    /// <summary>Frees the maps.</summary>
+    public void Dispose() => maps.Dispose();
+}
+
+/// <summary>
+/// Detector density in convolutional nets, block by block: each trained net's best unit of a block chosen on half A and
+/// scored on half B, against random units of the same block at initialization, conditioned on random lower blocks, by the
+/// rare-event estimator (whose first level is plain Monte Carlo), with the same joint bands as the MLP study.
+/// </summary>
+public static class ConvDensity
+{
+    /// <summary>Each net's best unit for the concept in every block (selected on A, scored on B).</summary>
+    public static IReadOnlyList<SelectedDetector> Select(IReadOnlyList<(long Seed, IConvUnits Net)> nets, Concept concept, UnitPooling pooling)
+    {
+        var list = new List<SelectedDetector>();
+        foreach (var (seed, net) in nets)
+        {
+            var onA = Scores(net, concept.A, pooling);
+            var onB = Scores(net, concept.B, pooling);
+            for (var b = 0; b < onA.Count; b++)
+            {
+                var (unit, qualityA, fires) = onA[b].Best(concept.Class);
+                var aucB = onB[b].Auc[concept.Class][unit];
+                list.Add(new SelectedDetector(seed, b + 1, unit, fires, qualityA, fires ? aucB : 1 - aucB, onB[b].Quality(concept.Class)));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Every block's units scored on a set (block 1 first).</summary>
+    public static IReadOnlyList<UnitScores> Scores(IConvUnits net, EvaluationSet set, UnitPooling pooling)
+    {
+        var pooled = ConvUnits.Pooled(net, set.Inputs, pooling);
+        try
+        {
+            return pooled.Select(p => UnitScores.Score(p, set.Labels, set.Classes, withSelectivity: false)).ToList();
+        }
+        finally
+        {
+            foreach (var p in pooled) p.Dispose();
+        }
+    }
+
+    /// <summary>The pooled activations of one unit (block 1-based) on the images of a set.</summary>
+    public static float[] UnitActivations(IConvUnits net, int block, int unit, EvaluationSet set, UnitPooling pooling)
+    {
+        var pooled = ConvUnits.Pooled(net, set.Inputs, pooling);
+        try
+        {
+            return pooled[block - 1][.., unit].contiguous().data<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var p in pooled) p.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The input maps of block <paramref name="block"/> (1-based) on <paramref name="images"/> under random lower blocks drawn
+    /// from <paramref name="seed"/> (block 1: the images themselves).
+    /// </summary>
+    public static Tensor RandomInputMaps(ConvNetOptions options, int block, Tensor images, long seed)
+    {
+        if (block < 1 || block > options.Depth) throw new ArgumentOutOfRangeException(nameof(block), block, $"accepted: 1 to {options.Depth}");
+        if (block == 1) return images.alias();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var weights = ConvNet.Draw(options with { Channels = options.BlockChannels[..(block - 1)] }, seed);
+        var h = images;
+        for (var l = 0; l < block - 1; l++) h = ConvNet.Block(h, weights[l], null);
+        return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Runs the estimator for random units of block <paramref name="block"/> (1-based) on half B: for block 1,
+    /// <see cref="RobustDensityOptions.Layer1Runs"/> independent runs on the images; above it, one run on each of
+    /// <see cref="RobustDensityOptions.Layer2FirstLayers"/> draws of the random lower blocks.
+    /// </summary>
+    public static RareEventCurve Estimate(Concept concept, ConvNetOptions net, int block, UnitPooling pooling, RobustDensityOptions options, Action<string>? onProgress = null)
+    {
+        options.Validate();
+        net.Validate();
+        var runs = new List<RareEventRun>();
+        var count = block == 1 ? options.Layer1Runs : options.Layer2FirstLayers;
+        for (var k = 0; k < count; k++)
+        {
+            using var maps = RandomInputMaps(net, block, concept.B.Inputs, RobustDensity.RunSeed(options.Seed, $"lower blocks {string.Join("-", net.BlockChannels)}", block, k));
+            using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, net.WeightStd, pooling);
+            runs.Add(SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent,
+                RobustDensity.RunSeed(options.Seed, $"{concept.Name} {pooling} {string.Join("-", net.BlockChannels)}", block, k)));
+            onProgress?.Invoke($"{concept.Name}, block {block}: run {k + 1} of {count} reached 2^{runs[^1].ReachedLog2:0.0}");
+        }
+        return new RareEventCurve(concept.Name, block, runs);
+    }
+
+    /// <summary>
+    /// Measures one concept in every block: the trained nets' units chosen on A and scored on B, the estimator for random
+    /// units of each block on B, and each block's row with its joint replicates.
+    /// </summary>
+    public static ConceptMeasurement Measure(Concept concept, IReadOnlyList<(long Seed, ConvNet Net)> nets, UnitPooling pooling, RobustDensityOptions options,
+        Action<string>? onProgress = null)
+    {
+        if (nets.Count == 0) throw new ArgumentException("accepted: one or more trained nets.", nameof(nets));
+        var options0 = nets[0].Net.Options;
+        var selected = Select(nets.Select(n => (n.Seed, (IConvUnits)n.Net)).ToList(), concept, pooling);
+        var curves = Enumerable.Range(1, options0.Depth).Select(b => Estimate(concept, options0, b, pooling, options, onProgress)).ToList();
+        var rows = curves.Select(c =>
+        {
+            var units = selected.Where(s => s.Layer == c.Layer).ToList();
+            var activations = units.Select((u, i) => UnitActivations(nets[i].Net, c.Layer, u.Unit, concept.B, pooling)).ToArray();
+            return RobustDensity.Row(concept, c.Layer, selected, activations, c, options);
+        }).ToList();
+        return new ConceptMeasurement(concept, selected, curves, rows);
+    }
+}
