@@ -72,7 +72,7 @@ public static class Commands
             throw new ArgumentException("--set overrides the hyperparameters of one notebook; accepted with --only NN (for example --only 02).");
         // A run of another configuration never writes back: the main job writes back only the committed configuration.
         var writeBack = !profile.IsQuick && !options.ContainsKey("--no-write-back") && overrides.Count == 0;
-        // A run with overrides gets its own folder, so that notebook 04 run on the default folder never reads overridden results unawares.
+        // A run with overrides gets its own folder, so that notebook 05 run on the default folder never reads overridden results unawares.
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o)
             : Path.Combine(ProjectPaths.Cache, "executed", overrides.Count > 0 ? profile.Name + "-set" : profile.Name);
         try

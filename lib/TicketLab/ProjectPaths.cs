@@ -20,7 +20,7 @@ public static class ProjectPaths
     public static string Notebooks => Path.Combine(Root, "notebooks");
 
     /// <summary>
-    /// Where notebooks write (and notebook 04 reads) results files: <c>TICKETLAB_RESULTS</c> when set (the CLI sets it);
+    /// Where notebooks write (and notebook 05 reads) results files: <c>TICKETLAB_RESULTS</c> when set (the CLI sets it);
     /// otherwise, in the quick profile, <c>data/cache/executed/quick/results/</c>, where the CLI puts quick runs, so that a
     /// notebook run in the quick profile in VS Code or Jupyter never writes over the committed full-profile results; and in
     /// the full profile <c>notebooks/results/</c>.

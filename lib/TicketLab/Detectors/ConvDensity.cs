@@ -9,13 +9,16 @@ namespace TicketLab.Detectors;
 /// a 3 x 3 filter over fixed input maps (the images for block 1; the pooled output of random lower blocks above it), weights
 /// N(0, σw²/fan_in) with fan_in = 9 · input channels, bias 0, then ReLU and spatial max- or mean-pooling, scored by
 /// max(AUC, 1 − AUC). The latent Gaussian row z is the filter divided by σw/√fan_in.
+/// <para>
+/// The 3 x 3 patches of the maps are unfolded once (N·positions x fan_in), so scoring a chunk of units is one matrix product
+/// instead of a convolution: with three input channels a convolution runs at a tenth of the machine's product rate.
+/// </para>
 /// </summary>
 public sealed class ConvUnitQuality : IDisposable
 {
-    readonly Tensor maps;
+    readonly Tensor patches;
     readonly int[] binaryLabels;
     readonly double scale;
-    readonly int inputChannels;
     readonly UnitPooling pooling;
     readonly int chunk;
 
@@ -24,20 +27,24 @@ public sealed class ConvUnitQuality : IDisposable
     {
         if (inputMaps.dim() != 4) throw new ArgumentException($"inputMaps must be N x C x H x W; got {inputMaps.dim()} dimensions.", nameof(inputMaps));
         if (!(weightStd > 0)) throw new ArgumentOutOfRangeException(nameof(weightStd), weightStd, "accepted: > 0");
-        maps = inputMaps.to(ScalarType.Float32).contiguous();
         binaryLabels = labels.to(ScalarType.Int64).data<long>().Select(l => l == @class ? 1 : 0).ToArray();
         if (binaryLabels.Length != inputMaps.shape[0]) throw new ArgumentException("inputMaps and labels must have the same number of images.", nameof(labels));
         var positives = binaryLabels.Sum();
         if (positives == 0 || positives == binaryLabels.Length)
             throw new ArgumentOutOfRangeException(nameof(@class), @class, "accepted: a class with images both in and out of it in the evaluation set");
-        inputChannels = (int)inputMaps.shape[1];
-        Dimension = inputChannels * 9;
+        Dimension = (int)inputMaps.shape[1] * 9;
         Examples = binaryLabels.Length;
         Positions = inputMaps.shape[2] * inputMaps.shape[3];
         scale = weightStd / Math.Sqrt(Dimension);
         this.pooling = pooling;
-        // Units per convolution: keep the N x units x H x W output near 2^25 floats (128 MB).
-        chunk = (int)Math.Clamp((1L << 25) / Math.Max(1, Examples * Positions), 1, 4096);
+        using (var scope = NewDisposeScope())
+        {
+            // N x fan_in x positions, in the (channel, row, column) order of a conv2d weight's fan_in, then (N·positions) x fan_in.
+            var unfolded = nn.functional.unfold(inputMaps.to(ScalarType.Float32), kernel_size: 3, padding: 1);
+            patches = unfolded.permute(0, 2, 1).reshape(Examples * Positions, Dimension).contiguous().MoveToOuterDisposeScope();
+        }
+        // Units per product: an output near 2^23 floats (32 MB), and at least 32 columns (fewer run the product slower per unit).
+        chunk = (int)Math.Clamp((1L << 23) / Math.Max(1, Examples * Positions), 32, 4096);
     }
 
     /// <summary>fan_in = 9 x input channels: the latent dimension.</summary>
@@ -62,8 +69,10 @@ public sealed class ConvUnitQuality : IDisposable
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             var count = Math.Min(chunk, units - start);
-            var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale).reshape(count, inputChannels, 3, 3);
-            var pooled = ConvUnits.Pool(nn.functional.relu(nn.functional.conv2d(maps, filters, padding: [1, 1])), pooling); // N x count
+            var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale);
+            var maps = patches.matmul(filters.t()).view(Examples, Positions, count);
+            // ReLU is monotone, so the maximum of the rectified map is the rectified maximum: one pass fewer over the map.
+            var pooled = pooling == UnitPooling.Max ? maps.amax(1).relu_() : maps.relu_().mean([1L]); // N x count
             var rows = pooled.t().contiguous();
             var auc = RadixAuc.ClassVsRest(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes), count, Examples, binaryLabels, 2);
             for (var u = 0; u < count; u++) quality[start + u] = (float)Math.Max(auc[1, u], 1 - auc[1, u]);
@@ -72,7 +81,7 @@ public sealed class ConvUnitQuality : IDisposable
     }
 
     /// <summary>Frees the maps.</summary>
-    public void Dispose() => maps.Dispose();
+    public void Dispose() => patches.Dispose();
 }
 
 /// <summary>
@@ -148,8 +157,10 @@ public static class ConvDensity
     /// Runs the estimator for random units of block <paramref name="block"/> (1-based) on half B: for block 1,
     /// <see cref="RobustDensityOptions.Layer1Runs"/> independent runs on the images; above it, one run on each of
     /// <see cref="RobustDensityOptions.Layer2FirstLayers"/> draws of the random lower blocks.
+    /// <para>With <c>stopScore</c>, each run ends once the density at that quality is read off (see <see cref="SubsetSimulation.Run"/>).</para>
     /// </summary>
-    public static RareEventCurve Estimate(Concept concept, ConvNetOptions net, int block, UnitPooling pooling, RobustDensityOptions options, Action<string>? onProgress = null)
+    public static RareEventCurve Estimate(Concept concept, ConvNetOptions net, int block, UnitPooling pooling, RobustDensityOptions options, Action<string>? onProgress = null,
+        double? stopScore = null)
     {
         options.Validate();
         net.Validate();
@@ -160,7 +171,7 @@ public static class ConvDensity
             using var maps = RandomInputMaps(net, block, concept.B.Inputs, RobustDensity.RunSeed(options.Seed, $"lower blocks {string.Join("-", net.BlockChannels)}", block, k));
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, net.WeightStd, pooling);
             runs.Add(SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent,
-                RobustDensity.RunSeed(options.Seed, $"{concept.Name} {pooling} {string.Join("-", net.BlockChannels)}", block, k)));
+                RobustDensity.RunSeed(options.Seed, $"{concept.Name} {pooling} {string.Join("-", net.BlockChannels)}", block, k), stopScore));
             onProgress?.Invoke($"{concept.Name}, block {block}: run {k + 1} of {count} reached 2^{runs[^1].ReachedLog2:0.0}");
         }
         return new RareEventCurve(concept.Name, block, runs);

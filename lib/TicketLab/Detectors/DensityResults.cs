@@ -16,7 +16,7 @@ namespace TicketLab.Detectors;
 /// <param name="Estimator">"rare-event" or "monte-carlo".</param>
 /// <param name="Resolved">False when the density lies beyond what the estimator resolved (then it is at most 2^ReachedLog2).</param>
 /// <param name="ProbitLog2">The probit-Gaussian tail's extrapolation at the same quality (layer 1), bits; the cross-check.</param>
-/// <param name="ReplicatesLog2">The joint replicates' densities (bits, 2 decimals): notebook 04's robustness.</param>
+/// <param name="ReplicatesLog2">The joint replicates' densities (bits, 2 decimals): notebook 05's robustness.</param>
 /// <param name="TrainedQualityReplicates">The joint replicates' trained qualities (4 decimals).</param>
 public sealed record ClassDensity(string Class, int Layer, bool Headline, double TrainedQuality, double[] TrainedQualitySeeds, double TrainedDensityLog2,
     double InitDensityLog2, double EstimatorSeLog2, double[] BandLog2, double[] BandSourcesLog2, string Estimator, bool Resolved, double? ProbitLog2,
@@ -44,7 +44,7 @@ public sealed record EstimatorValidationRow(string Concept, double Q, double Mon
 /// <param name="ReachedLog2">The smallest density the estimator resolved (largest over concepts and layers), bits.</param>
 /// <param name="SecondsPerConcept">Estimator seconds per concept and layer, all runs (median).</param>
 /// <param name="DensityCurves">"quality" (the grid), then each curve's mean density by its label.</param>
-/// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
+/// <param name="HiddenDensity">The hidden-unit curves notebook 05 draws.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The study's options.</param>
 /// <param name="Baseline">The trained baselines' configuration (seed 0; the other seeds change only the seed).</param>

@@ -93,8 +93,10 @@ public static class SubsetSimulation
     /// <summary>
     /// Runs the estimator on <paramref name="score"/>, which maps a batch of latent Gaussian rows (B x d, float32) to one
     /// score per row; rows are drawn from <paramref name="seed"/> alone.
+    /// <para>With <c>stopScore</c>, the run also ends once p0·N samples of a level score at least that much: the next level would
+    /// start above it, so the density there is already read off (for a run that needs only one quality).</para>
     /// </summary>
-    public static RareEventRun Run(Func<Tensor, float[]> score, int dimension, RareEventOptions options, long seed)
+    public static RareEventRun Run(Func<Tensor, float[]> score, int dimension, RareEventOptions options, long seed, double? stopScore = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "accepted: at least 1");
@@ -113,7 +115,7 @@ public static class SubsetSimulation
         levels.Add(new RareEventLevel(double.NegativeInfinity, 0, Sorted(s), 1, 0));
         var log2P = 0.0;
         var rho = 0.8;
-        for (var level = 1; level <= options.MaxLevels && log2P > options.StopLog2; level++)
+        for (var level = 1; level <= options.MaxLevels && log2P > options.StopLog2 && !(stopScore is { } stop && s.Count(v => v >= stop) >= keep); level++)
         {
             var order = Enumerable.Range(0, n).OrderByDescending(i => s[i]).ToArray();
             var threshold = s[order[keep - 1]];

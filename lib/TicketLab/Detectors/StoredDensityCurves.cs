@@ -14,7 +14,7 @@ public sealed record StoredDensityCurve(string Condition, string Label, int Unit
 
 /// <summary>
 /// Density-vs-quality curves of the hidden units of one architecture, as notebooks 01-03 write them into their results
-/// files (<c>hidden_density</c>) and notebook 04 reads them back to draw all conditions on one plot.
+/// files (<c>hidden_density</c>) and notebook 05 reads them back to draw all conditions on one plot.
 /// </summary>
 /// <param name="Architecture">Layer sizes, e.g. "784-300-100-10".</param>
 /// <param name="EvaluationImages">Images the qualities were measured on.</param>

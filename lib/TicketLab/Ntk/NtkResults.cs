@@ -83,7 +83,7 @@ public sealed record LazyRichComparison(string Architecture, int TrainingImages,
 /// <param name="LazyRich">The lazy-against-rich comparison on the baseline architecture.</param>
 /// <param name="LazyPairedShift">Its lazy net's hidden units: the paired change of their quality.</param>
 /// <param name="RichPairedShift">The same for its rich net.</param>
-/// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
+/// <param name="HiddenDensity">The hidden-unit curves notebook 05 draws.</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The notebook's knobs.</param>
 public sealed record NtkResults(string Profile, int[] Widths, long[] Seeds, LearningRateChoice[] LearningRates, RegimePoint[] RegimeSweep, RegimeSlope[] Slopes,

@@ -123,7 +123,7 @@ public sealed record SubsetSumRow(int N, double Error);
 /// <param name="StrongLth">The trained baseline approximated by pruning alone, per overparameterization factor.</param>
 /// <param name="SubsetSum">The SubsetSum curve.</param>
 /// <param name="SubsetSumBitsPerWeightReplicates">The SubsetSum curve's bits per extra weight in bootstrap resamples of its trials.</param>
-/// <param name="HiddenDensity">The hidden-unit curves notebook 04 draws.</param>
+/// <param name="HiddenDensity">The hidden-unit curves notebook 05 draws.</param>
 /// <param name="DensitySource">Which notebook 01 results the trained qualities and at-init densities come from (profile and dataset).</param>
 /// <param name="Finding">The headline sentence.</param>
 /// <param name="Hyperparameters">The notebook's knobs.</param>

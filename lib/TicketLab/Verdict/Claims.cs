@@ -1,3 +1,4 @@
+using TicketLab.Cars;
 using System.Globalization;
 using TicketLab.Detectors;
 using TicketLab.Ntk;
@@ -11,7 +12,7 @@ namespace TicketLab.Verdict;
 /// <param name="Verdict">"holds", "fails", or "holds only when ...".</param>
 /// <param name="Reason">One sentence: why the numbers give that verdict.</param>
 /// <param name="Notebook">Where the numbers come from.</param>
-/// <param name="Rule">The rule that turned the numbers into the verdict, in words (fixed before the numbers: notebook 04 states them first).</param>
+/// <param name="Rule">The rule that turned the numbers into the verdict, in words (fixed before the numbers: notebook 05 states them first).</param>
 /// <param name="Robustness">Fraction of the joint replicates (seeds, evaluation images, estimator runs) whose numbers give the same verdict; null when the measurement has no replicates.</param>
 /// <param name="RobustnessBasis">What the replicates are, or why there are none.</param>
 public sealed record ClaimVerdict(string Claim, string Measured, string Verdict, string Reason, string Notebook, string Rule, double? Robustness, string RobustnessBasis);
@@ -63,10 +64,11 @@ public static class Claims
 
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Every claim's rule, as notebook 04 states them before it reads any number.</summary>
+    /// <summary>Every claim's rule, as notebook 05 states them before it reads any number.</summary>
     public static IReadOnlyList<ClaimRule> Rules =>
     [
         new(1, "Detectors exist at random, but rarely", RareRule), new(2, "At init the density is more like 2^-50", FiftyBitsRule),
+        new(1, "The same, for car detectors in a convnet (CIFAR-10)", CarRule), new(2, "The same, for car detectors in a convnet (CIFAR-10)", CarRule),
         new(3, "In the NTK regime no intermediate function changes", NoFeatureMovesRule), new(4, "So training is a linear model on fixed random features", LinearModelRule),
         new(5, "No \"slight tweaks\" in the NTK regime", NoSlightTweaksRule), new(6, "Prunings grow exponentially, neurons linearly", MasksRule),
         new(7, "Exists in the jumble vs can be pruned to yield", PrunedToYieldRule), new(8, "Pruning is a weird way of doing optimization", OptimizesRule),
@@ -76,7 +78,7 @@ public static class Claims
     /// <summary>Every claim with its measurement and verdict, in the order of the debate.</summary>
     public static IReadOnlyList<ClaimVerdict> Judge(SuiteResults results) =>
     [
-        RareAtRandom(results), FiftyBits(results), NoFeatureMoves(results), LinearModel(results), NoSlightTweaks(results),
+        RareAtRandom(results), FiftyBits(results), .. CarClaims(results), NoFeatureMoves(results), LinearModel(results), NoSlightTweaks(results),
         ExponentiallyManyMasks(results), PrunedToYield(results), PruningOptimizes(results), WinningTicket(results), StrongTicket(results),
     ];
 
@@ -141,6 +143,40 @@ public static class Claims
                 ? "Every class's density is nearer the trained net's 1/15000 than the guessed 2^-50."
                 : $"Nearer 2^-50: {string.Join(", ", near.Select(c => c.Class))}; the others are nearer 1/15000.",
             DensityResults.Notebook, FiftyBitsRule, robustness, ReplicateBasis(results.Density));
+    }
+
+    /// <summary>Claims 1 and 2 on CIFAR-10: the same rules, with notebook 04's two automobile concepts as the classes.</summary>
+    public const string CarRule = "Claim 1's and claim 2's rules as above, on notebook 04's convnet trained on CIFAR-10, with its two concepts as the classes: automobile against the "
+        + "other nine classes and automobile against truck, each at the block where the trained nets' held-out best unit is best, against random units of that same block "
+        + "(conditioned on random lower blocks).";
+
+    /// <summary>Claims 1 and 2 judged on notebook 04's car detectors (none when its results are not loaded).</summary>
+    public static IReadOnlyList<ClaimVerdict> CarClaims(SuiteResults results)
+    {
+        if (results.Cars is not { } cars) return [];
+        var concepts = cars.HeadlineRows;
+        var basis = $"{concepts[0].ReplicatesLog2.Length} joint replicates: {cars.Seeds.Length} seeds resampled, the {cars.EvaluationImages / 2:N0} report images bootstrapped, the estimator's runs resampled";
+        string Density(ClassDensity c) => $"{c.Class}: block {c.Layer}, quality {F(c.TrainedQuality, "0.00")}, density 2^{F(c.InitDensityLog2, "0")} (band 2^{F(c.BandLog2[0], "0")} to 2^{F(c.BandLog2[1], "0")}{(c.Resolved ? "" : ", unresolved")}) against the trained nets' own 2^{F(c.TrainedDensityLog2, "0")}";
+        var rare = RareVerdict(concepts.Select(c => (c.InitDensityLog2, c.TrainedDensityLog2, c.Resolved)).ToList());
+        var rareRobustness = Robustness(concepts, rare, log2 => RareVerdict(concepts.Select((c, i) => (log2[i], c.TrainedDensityLog2, c.Resolved)).ToList()));
+        var notRare = concepts.Where(c => !(c.Resolved && c.InitDensityLog2 <= c.TrainedDensityLog2 - RareFactorLog2)).ToList();
+        var fifty = FiftyBitsVerdict(concepts.Select(c => (c.InitDensityLog2, c.Resolved)).ToList());
+        var fiftyRobustness = Robustness(concepts, fifty, log2 => FiftyBitsVerdict(concepts.Select((c, i) => (log2[i], c.Resolved)).ToList()));
+        var near = concepts.Where(c => !c.Resolved || c.InitDensityLog2 <= FiftyBitsMidpointLog2).ToList();
+        var measured = $"Convnet on CIFAR-10 ({cars.Seeds.Length} seeds, test accuracy {F(cars.TestAccuracy.Mean, "0.00")}): " + string.Join("; ", concepts.Select(Density)) + ".";
+        return
+        [
+            new("\"Car detectors\" exist in a big enough random network, but rarely: the seed's own example, automobile units of a convnet on CIFAR-10.", measured, rare,
+                notRare.Count == 0
+                    ? "Both automobile concepts' trained-quality units are resolved at random and at least 10 times rarer than in the trained nets."
+                    : $"{concepts.Count - notRare.Count} of {concepts.Count} concepts pass; not: " + string.Join(", ", notRare.Select(c => $"{c.Class} (2^{F(c.InitDensityLog2, "0")}{(c.Resolved ? "" : ", unresolved")})")) + ".",
+                CarResults.Notebook, CarRule, rareRobustness, basis),
+            new("At initialization the density of equally good car detectors is \"more like 1/2^50\", against 1/15,000 in the trained net: automobile units of a convnet on CIFAR-10.", measured, fifty,
+                near.Count == 0
+                    ? "Both automobile concepts' densities are nearer the trained net's 1/15000 than the guessed 2^-50."
+                    : $"Nearer 2^-50: {string.Join(", ", near.Select(c => c.Class))}{(near.Count < concepts.Count ? "; the other is nearer 1/15000" : "")}.",
+                CarResults.Notebook, CarRule, fiftyRobustness, basis),
+        ];
     }
 
     /// <summary>Fraction of the joint replicates whose per-class densities give <paramref name="verdict"/> again.</summary>
@@ -272,7 +308,7 @@ public static class Claims
             PruningResults.Notebook, MasksRule, null, "exact arithmetic: nothing to resample");
     }
 
-    /// <summary>Claim 7's rule, fixed before the numbers of its measurement were computed (see notebook 04 for why it changed).</summary>
+    /// <summary>Claim 7's rule, fixed before the numbers of its measurement were computed (see notebook 05 for why it changed).</summary>
     public const string PrunedToYieldRule = "Holds if two things are both true. (1) The widths part: for at least half of the classes, edge-popup yields a first-layer unit of the trained nets' layer-1 quality "
         + "(notebook 01's held-out median; chosen on half A of the test images, scored on half B) at a width at least ten times smaller (3.32 bits, claim 1's order of magnitude) than the width at which "
         + "a random layer contains one with probability 1/2, taking the smaller contains width of notebook 01's band. (2) The pruned detectors are used: silencing the edge-popup net's detectors "
@@ -334,7 +370,7 @@ public static class Claims
             seedVerdicts.Count < 2 ? NoReplicates : $"each of {seedVerdicts.Count} seeds judged on its own pruned qualities, ablation and probe; notebook 01's density enters at the conservative end of its band, not resampled");
     }
 
-    /// <summary>Claim 8's rule, fixed before the numbers of its comparison were computed (see notebook 04 for why it changed).</summary>
+    /// <summary>Claim 8's rule, fixed before the numbers of its comparison were computed (see notebook 05 for why it changed).</summary>
     public const string OptimizesRule = "Holds if edge-popup learns beyond what the frozen random nets already offer and comes close to training, on a comparison fixed in advance: "
         + "per seed one frozen random net (signed Kaiming constant weights), pruned by edge-popup at keep 0.5; the same weights with only the readout trained (random features); "
         + "subsets of the same net's hidden neurons chosen with a trained readout (neuron-subset selection, the weak baseline of Malach et al. 2020, at its keep fraction with the best validation accuracy); "
@@ -356,7 +392,7 @@ public static class Claims
         if (n == 0 || c.EdgePopup.Length != n || c.RandomFeatures.Length != n || c.NeuronSubset.Length != n || c.Dense.Length != n)
             throw new InvalidDataException($"The results of {PruningResults.Notebook} hold no complete comparison (one edge-popup, random-features, neuron-subset and dense accuracy per seed): rerun notebooks/{PruningResults.Notebook}.ipynb.");
         if (c.KeepFraction != ComparisonKeepFraction || c.Init != "SignedKaimingConstant")
-            throw new InvalidDataException($"Claim 8's rule was fixed for edge-popup at keep {ComparisonKeepFraction} on SignedKaimingConstant weights; the results of {PruningResults.Notebook} compare keep {c.KeepFraction} on {c.Init}. Rerun the notebook with ComparisonKeepFraction: {ComparisonKeepFraction}, or change the rule in Claims together with a sentence in notebook 04 saying why.");
+            throw new InvalidDataException($"Claim 8's rule was fixed for edge-popup at keep {ComparisonKeepFraction} on SignedKaimingConstant weights; the results of {PruningResults.Notebook} compare keep {c.KeepFraction} on {c.Init}. Rerun the notebook with ComparisonKeepFraction: {ComparisonKeepFraction}, or change the rule in Claims together with a sentence in notebook 05 saying why.");
         var (edge, features, subset, dense) = (c.EdgePopup.Average(), c.RandomFeatures.Average(), c.NeuronSubset.Average(), c.Dense.Average());
         var stronger = Math.Max(features, subset);
         var verdict = OptimizesVerdict(edge, stronger, dense);

@@ -11,7 +11,7 @@ namespace TicketLab.Verdict;
 /// <param name="AtQ0_95">Fraction with quality ≥ 0.95.</param>
 public sealed record DensityRow(string Condition, string Curve, bool Sampled, double AtQ0_8, double AtQ0_9, double AtQ0_95);
 
-/// <summary>Notebook 04's figure: the stored density curves of notebooks 01-03 on one plot.</summary>
+/// <summary>Notebook 05's figure: the stored density curves of notebooks 01-03 on one plot.</summary>
 public static class VerdictFigure
 {
     /// <summary>Throws unless every stored set is of the same architecture, on the same number of evaluation images and the same grid.</summary>

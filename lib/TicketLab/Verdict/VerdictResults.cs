@@ -25,7 +25,7 @@ public sealed record VerdictThresholds(double RareFactorLog2, double DebateLog2,
     public static VerdictThresholds Current => new(Math.Round(Claims.RareFactorLog2, 4), Claims.DebateLog2, Math.Round(Claims.DebateTrainedLog2, 4), Math.Round(Claims.FiftyBitsMidpointLog2, 4), Claims.FixedFeatureChange, Claims.TicketSparsity, Claims.DoublePrecisionFloor);
 }
 
-/// <summary>The results file of notebook 04 (the verdict).</summary>
+/// <summary>The results file of notebook 05 (the verdict).</summary>
 /// <param name="Profile">quick or full.</param>
 /// <param name="Sources">The results files judged, with their profiles and findings.</param>
 /// <param name="Claims">Every claim with its measurement, verdict and rule.</param>
@@ -36,7 +36,7 @@ public sealed record VerdictResults(string Profile, IReadOnlyList<SourceRow> Sou
     string Finding, VerdictThresholds Hyperparameters) : INotebookResults
 {
     /// <summary>The notebook that writes the file.</summary>
-    public static string Notebook => "04-verdict";
+    public static string Notebook => "05-verdict";
 
     /// <inheritdoc/>
     public static string FileName => Notebook;

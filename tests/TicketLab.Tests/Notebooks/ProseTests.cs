@@ -71,7 +71,7 @@ public partial class ProseTests
 
     /// <summary>
     /// The other half of the robustness check (<c>TICKETLAB_OTHER_RUN</c>, as above): every headline density of the other
-    /// run inside the committed 90% band of its class, and every verdict of notebook 04 the same.
+    /// run inside the committed 90% band of its class, and every verdict of notebook 05 the same.
     /// </summary>
     [Fact]
     public void Another_run_lands_inside_the_committed_bands_with_the_same_verdicts_when_one_is_named()
@@ -86,8 +86,8 @@ public partial class ProseTests
             .Where(c => !(rerun[c.Class] >= c.Band[0] && rerun[c.Class] <= c.Band[1]))
             .Select(c => $"{c.Class}: 2^{rerun[c.Class]} outside 2^{c.Band[0]} to 2^{c.Band[1]}").ToList();
         Assert.True(outside.Count == 0, "densities of the other run outside the committed bands: " + string.Join("; ", outside));
-        var verdicts = Read(Path.Combine(ProjectPaths.Notebooks, "results"), "04-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
-        var again = Read(Path.Combine(other, "results"), "04-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
+        var verdicts = Read(Path.Combine(ProjectPaths.Notebooks, "results"), "05-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
+        var again = Read(Path.Combine(other, "results"), "05-verdict")["claims"]!.AsArray().Select(c => c!["verdict"]!.GetValue<string>()).ToList();
         Assert.Equal(verdicts, again);
     }
 

@@ -101,7 +101,7 @@ public class BadEnvironmentTests
     {
         using var temp = TestSetup.Temp();
         File.WriteAllText(temp["file"], "in the way");
-        var error = Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "04", "--output", Path.Combine(temp["file"], "out")]));
+        var error = Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "05", "--output", Path.Combine(temp["file"], "out")]));
         Assert.Contains("--output", error.Message);
         Assert.Contains("cannot be written", error.Message);
     }

@@ -197,7 +197,7 @@ public class ClaimsTests
         var moved = results with { Pruning = results.Pruning with { Comparison = results.Pruning.Comparison with { KeepFraction = 0.3 } } };
         var error = Assert.Throws<InvalidDataException>(() => Claims.PruningOptimizes(moved));
         Assert.Contains("keep 0.5", error.Message);
-        Assert.Contains("notebook 04", error.Message);
+        Assert.Contains("notebook 05", error.Message);
     }
 
     [Fact]
