@@ -51,11 +51,20 @@ public sealed record BenchRow(string Key, double? Value, string Target, string D
 /// <param name="RareEventEvaluations">Units it scored.</param>
 /// <param name="RareEventFlopsPerUnit">Floating-point operations of one unit's product with the images.</param>
 /// <param name="RareEventReachedLog2">The depth it reached, in bits.</param>
+/// <param name="ConvStepSeconds">One training step of notebook 04's convnet on 1 thread (as its trainings run, one per core), or NaN when not measured.</param>
+/// <param name="ConvStep2Seconds">The same on 2 threads.</param>
 public sealed record BenchMeasurements(int Threads, int Rounds, double StepSeconds, double Step2Seconds, double MatmulSeconds, double SamplerSeconds,
     double SamplerProductsSeconds, double NtkFastSeconds, double NtkAutogradSeconds, double NtkDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
     PeerResult? Peer, PeerResult? Peer2, string? PeerProblem,
-    double RareEventSeconds, long RareEventEvaluations, double RareEventFlopsPerUnit, double RareEventReachedLog2)
+    double RareEventSeconds, long RareEventEvaluations, double RareEventFlopsPerUnit, double RareEventReachedLog2,
+    double ConvStepSeconds = double.NaN, double ConvStep2Seconds = double.NaN)
 {
+    /// <summary>TorchSharp over PyTorch seconds of the convnet step on 1 thread.</summary>
+    public double? ConvPeerRatio => Peer is null || !double.IsFinite(ConvStepSeconds) || !double.IsFinite(Peer.ConvStepSeconds) ? null : ConvStepSeconds / Peer.ConvStepSeconds;
+
+    /// <summary>The same on 2 threads.</summary>
+    public double? ConvPeerRatio2 => Peer2 is null || !double.IsFinite(ConvStep2Seconds) || !double.IsFinite(Peer2.ConvStepSeconds) ? null : ConvStep2Seconds / Peer2.ConvStepSeconds;
+
     /// <summary>Units the rare-event estimator scores per second.</summary>
     public double RareEventUnitsPerSecond => RareEventEvaluations / RareEventSeconds;
 
@@ -114,7 +123,7 @@ public static class BenchmarkSuite
         if (peer is null || peer2 is null) log($"PyTorch peer skipped: {peerProblem}");
 
         log("TorchSharp: one training step and a 1024x1024 product, on 1 and on 2 threads...");
-        var step = Measure<StepBenchmarks>(quick, logger, nameof(StepBenchmarks.TrainingStep), nameof(StepBenchmarks.Matmul));
+        var step = Measure<StepBenchmarks>(quick, logger, nameof(StepBenchmarks.TrainingStep), nameof(StepBenchmarks.Matmul), nameof(StepBenchmarks.ConvTrainingStep));
         log("Detector sampler against products of the same shapes...");
         var sampler = Measure<SamplerBenchmarks>(slow, logger, nameof(SamplerBenchmarks.Sampler), nameof(SamplerBenchmarks.Products));
         log("Empirical NTK, layer-wise and autograd reference (the reference takes minutes)...");
@@ -138,7 +147,8 @@ public static class BenchmarkSuite
             DenseEpochSeconds: epochs[nameof(PruningBenchmarks.DenseEpoch)], EdgePopupEpochSeconds: epochs[nameof(PruningBenchmarks.EdgePopupEpoch)],
             peer, peer2, peerProblem,
             RareEventSeconds: rare[nameof(RareEventBenchmarks.ToSixtyBits)], RareEventEvaluations: rareRun.Evaluations,
-            RareEventFlopsPerUnit: RareEventBenchmarks.FlopsPerUnit, RareEventReachedLog2: rareRun.ReachedLog2);
+            RareEventFlopsPerUnit: RareEventBenchmarks.FlopsPerUnit, RareEventReachedLog2: rareRun.ReachedLog2,
+            ConvStepSeconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@1"], ConvStep2Seconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@2"]);
 
         NotebookRuns? runs = null;
         string? runsProblem = null;
@@ -161,6 +171,12 @@ public static class BenchmarkSuite
                 : $"step 784-300-100-10, batch 128, Adam, 1 thread (as the trainer runs it): TorchSharp {m.StepSeconds * 1e3:0.00} ms, PyTorch {peer.TorchVersion} ({peer.Blas}) {peer.StepSeconds * 1e3:0.00} ms"
                   + (peer2 is null ? "" : $"; 2 threads: {m.Step2Seconds * 1e3:0.00} ms against {peer2.StepSeconds * 1e3:0.00} ms (ratio {m.PeerRatio2:0.00})"),
                 m.PeerRatio is { } r ? r <= 1.0 : null),
+            new("torchsharp_vs_pytorch_conv_step_ratio", m.ConvPeerRatio, "<= 1.0",
+                peer is null ? $"not measured: {m.PeerProblem}"
+                : !double.IsFinite(peer.ConvStepSeconds) ? "not measured: the peer printed no conv step"
+                : $"step of conv 3-{string.Join("-", StepBenchmarks.ConvChannels)}, batch 128 of 3x32x32, Adam, 1 thread (as notebook 04 trains, one per core): TorchSharp {m.ConvStepSeconds * 1e3:0.0} ms, PyTorch {peer.ConvStepSeconds * 1e3:0.0} ms"
+                  + (m.ConvPeerRatio2 is { } r2 ? $"; 2 threads: {m.ConvStep2Seconds * 1e3:0.0} ms against {peer2!.ConvStepSeconds * 1e3:0.0} ms (ratio {r2:0.00})" : ""),
+                m.ConvPeerRatio is { } cr ? cr <= 1.0 : null),
             new("step_fraction_of_matmul_peak", m.StepGflops / m.MatmulGflops, "",
                 $"step {m.StepGflops:0.0} GFLOP/s (1 thread) against {m.MatmulGflops:0.0} GFLOP/s for a {StepBenchmarks.MatmulSize}x{StepBenchmarks.MatmulSize} float32 product (best of 1 and 2 threads)"
                 + (m.PeerMatmulGflops is { } pm ? $"; PyTorch's product: {pm:0.0} GFLOP/s" : ""), null),
@@ -224,10 +240,16 @@ public static class BenchmarkSuite
             DenseEpochSeconds: Math.Round(m.DenseEpochSeconds, 3),
             EdgePopupEpochSeconds: Math.Round(m.EdgePopupEpochSeconds, 3),
             RareEventEvaluations: m.RareEventEvaluations,
-            RareEventReachedLog2: Math.Round(m.RareEventReachedLog2, 2)),
+            RareEventReachedLog2: Math.Round(m.RareEventReachedLog2, 2),
+            TorchsharpConvStepMs: double.IsFinite(m.ConvStepSeconds) ? Math.Round(m.ConvStepSeconds * 1e3, 2) : null,
+            PytorchConvStepMs: m.Peer is { } p1 && double.IsFinite(p1.ConvStepSeconds) ? Math.Round(p1.ConvStepSeconds * 1e3, 2) : null,
+            TorchsharpConvStepMs2Threads: double.IsFinite(m.ConvStep2Seconds) ? Math.Round(m.ConvStep2Seconds * 1e3, 2) : null,
+            PytorchConvStepMs2Threads: m.Peer2 is { } p2 && double.IsFinite(p2.ConvStepSeconds) ? Math.Round(p2.ConvStepSeconds * 1e3, 2) : null,
+            TorchsharpVsPytorchConvStepRatio2Threads: Round(m.ConvPeerRatio2)),
         Pytorch: m.Peer is null ? null : new PeerSummary(m.Peer.TorchVersion, m.Peer.Blas, [m.Peer.Threads, m.Peer2?.Threads ?? 0], m.Peer.Python),
         PytorchProblem: m.PeerProblem,
-        NotebookRunsProblem: runsProblem);
+        NotebookRunsProblem: runsProblem,
+        TorchsharpVsPytorchConvStepRatio: Round(m.ConvPeerRatio));
 
     static double? Round(double? value, int digits = 3) => value is { } v ? Math.Round(v, digits) : null;
 

@@ -20,13 +20,22 @@ namespace TicketLab.Benchmarks;
 /// <param name="EdgePopupEpochSeconds">One edge-popup epoch.</param>
 /// <param name="RareEventEvaluations">Units the rare-event run scored.</param>
 /// <param name="RareEventReachedLog2">The depth it reached, in bits.</param>
+/// <param name="TorchsharpConvStepMs">One step of notebook 04's convnet in TorchSharp, 1 thread (null in files of older runs).</param>
+/// <param name="PytorchConvStepMs">The same in PyTorch.</param>
+/// <param name="TorchsharpConvStepMs2Threads">TorchSharp on 2 threads.</param>
+/// <param name="PytorchConvStepMs2Threads">PyTorch on 2 threads.</param>
+/// <param name="TorchsharpVsPytorchConvStepRatio2Threads">TorchSharp over PyTorch on 2 threads.</param>
 public sealed record BenchmarkMeasurements(double TorchsharpStepMs, double? PytorchStepMs,
     [property: JsonPropertyName("torchsharp_step_ms_2_threads")] double TorchsharpStepMs2Threads,
     [property: JsonPropertyName("pytorch_step_ms_2_threads")] double? PytorchStepMs2Threads,
     [property: JsonPropertyName("torchsharp_vs_pytorch_step_ratio_2_threads")] double? TorchsharpVsPytorchStepRatio2Threads,
     double StepGflops, double TorchsharpMatmulGflops, double? PytorchMatmulGflops, double SamplerSeconds, double SamplerProductsSeconds,
     double NtkFastSeconds, double NtkAutogradSeconds, double NtkMaxRelativeDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
-    long RareEventEvaluations, double RareEventReachedLog2);
+    long RareEventEvaluations, double RareEventReachedLog2,
+    double? TorchsharpConvStepMs = null, double? PytorchConvStepMs = null,
+    [property: JsonPropertyName("torchsharp_conv_step_ms_2_threads")] double? TorchsharpConvStepMs2Threads = null,
+    [property: JsonPropertyName("pytorch_conv_step_ms_2_threads")] double? PytorchConvStepMs2Threads = null,
+    [property: JsonPropertyName("torchsharp_vs_pytorch_conv_step_ratio_2_threads")] double? TorchsharpVsPytorchConvStepRatio2Threads = null);
 
 /// <summary>The PyTorch peer of a bench run.</summary>
 /// <param name="Version">torch.__version__.</param>
@@ -54,11 +63,12 @@ public sealed record PeerSummary(string Version, string Blas, int[] Threads, str
 /// <param name="NotebookRunsProblem">Why there are no notebook timings.</param>
 /// <param name="RareEventFractionOfMatmulPeak">The rare-event estimator's product rate over the machine's.</param>
 /// <param name="RareEventSecondsPerClass">Seconds of one rare-event run to 2^-60 for one class.</param>
+/// <param name="TorchsharpVsPytorchConvStepRatio">TorchSharp over PyTorch for notebook 04's convnet step on 1 thread (target ≤ 1; null in files of older runs).</param>
 public sealed record BenchmarksResults(string Machine, int Threads, int Rounds, double? TorchsharpVsPytorchStepRatio, double StepFractionOfMatmulPeak,
     double DetectorSamplerFractionOfMatmulPeak, double NtkFastVsAutogradSpeedup, double EdgePopupVsDenseEpochRatio,
     double RareEventFractionOfMatmulPeak, double RareEventSecondsPerClass,
     IReadOnlyDictionary<string, double>? NotebookSeconds, IReadOnlyDictionary<string, double>? NotebookPeakMb, double? SuiteSeconds, double? SlowestCellSeconds,
-    BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem) : IResultsFile
+    BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem, double? TorchsharpVsPytorchConvStepRatio = null) : IResultsFile
 {
     /// <inheritdoc/>
     public static string FileName => "benchmarks";

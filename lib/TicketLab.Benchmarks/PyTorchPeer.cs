@@ -11,7 +11,8 @@ namespace TicketLab.Benchmarks;
 /// <param name="StepSeconds">Median seconds of one training step.</param>
 /// <param name="MatmulSeconds">Median seconds of one square float32 product.</param>
 /// <param name="MatmulSize">Side of the square matrices.</param>
-public sealed record PeerResult(string TorchVersion, string Blas, int Threads, string Python, double StepSeconds, double MatmulSeconds, int MatmulSize);
+/// <param name="ConvStepSeconds">Median seconds of one training step of notebook 04's convnet (3-32-64-128, batch 128).</param>
+public sealed record PeerResult(string TorchVersion, string Blas, int Threads, string Python, double StepSeconds, double MatmulSeconds, int MatmulSize, double ConvStepSeconds = double.NaN);
 
 /// <summary>Finds (or installs) a Python with PyTorch and runs the peer script with the same thread count as TorchSharp.</summary>
 public static class PyTorchPeer
@@ -67,7 +68,7 @@ public static class PyTorchPeer
             problem = null;
             return new PeerResult(root.GetProperty("torch_version").GetString()!, root.GetProperty("blas").GetString()!, root.GetProperty("threads").GetInt32(),
                 $"{python} {root.GetProperty("python").GetString()}", root.GetProperty("step_seconds").GetDouble(), root.GetProperty("matmul_seconds").GetDouble(),
-                root.GetProperty("matmul_size").GetInt32());
+                root.GetProperty("matmul_size").GetInt32(), root.GetProperty("conv_step_seconds").GetDouble());
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
         {

@@ -26,6 +26,12 @@ public class StepBenchmarks
     Mlp net = null!;
     optim.Optimizer optimizer = null!;
     Tensor x = null!, y = null!, a = null!, b = null!;
+    ConvNet conv = null!;
+    optim.Optimizer convOptimizer = null!;
+    Tensor images = null!;
+
+    /// <summary>Channels of the convnet of notebook 04, whose step <see cref="ConvTrainingStep"/> times.</summary>
+    public static readonly int[] ConvChannels = [32, 64, 128];
 
     /// <summary>Floating-point operations of one step: forward, weight gradients, and input gradients of every layer but the first.</summary>
     public static double StepFlops(IReadOnlyList<int> sizes, int batch)
@@ -56,6 +62,21 @@ public class StepBenchmarks
         y = randint(0, 10, [BatchSize], generator: generator);
         a = randn([MatmulSize, MatmulSize], generator: generator);
         b = randn([MatmulSize, MatmulSize], generator: generator);
+        conv = new ConvNet(new ConvNetOptions(ConvChannels), seed: 0);
+        convOptimizer = optim.Adam(conv.parameters(), 1e-3);
+        images = randn([BatchSize, 3, 32, 32], generator: generator);
+    }
+
+    /// <summary>The same step for notebook 04's convnet 3-32-64-128 on a batch of 128 images of 3 x 32 x 32.</summary>
+    [Benchmark]
+    public void ConvTrainingStep()
+    {
+        using var scope = NewDisposeScope();
+        convOptimizer.zero_grad();
+        var loss = Trainer.Loss(conv.forward(images), y, LossKind.CrossEntropy, 10);
+        loss.item<float>();
+        loss.backward();
+        convOptimizer.step();
     }
 
     /// <summary>zero_grad, forward, loss (read back, as the trainer does), backward, update.</summary>
@@ -84,6 +105,8 @@ public class StepBenchmarks
         set_num_threads(previousThreads);
         optimizer.Dispose();
         net.Dispose();
-        foreach (var t in new[] { x, y, a, b }) t.Dispose();
+        convOptimizer.Dispose();
+        conv.Dispose();
+        foreach (var t in new[] { x, y, a, b, images }) t.Dispose();
     }
 }

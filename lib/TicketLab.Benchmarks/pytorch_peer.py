@@ -2,7 +2,8 @@
 
 Usage: python3 pytorch_peer.py THREADS ROUNDS MATMUL_SIZE
 Prints one JSON object: median seconds of one training step of the 784-300-100-10 MLP (batch 128, Adam,
-cross-entropy, forward + backward + update) and of one float32 square matrix product, with the versions used.
+cross-entropy, forward + backward + update), of one step of the convnet 3-32-64-128 (batch 128 of 3x32x32), and of one
+float32 square matrix product, with the versions used.
 """
 import json
 import os
@@ -50,6 +51,23 @@ def main():
         loss.backward()
         optimizer.step()
 
+    # Notebook 04's convnet: 3-32-64-128, 3x3 convolutions with padding 1, ReLU and 2x2 max-pool per block, a linear readout.
+    blocks = []
+    channels = 3
+    for out in (32, 64, 128):
+        blocks += [torch.nn.Conv2d(channels, out, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+        channels = out
+    conv = torch.nn.Sequential(*blocks, torch.nn.Flatten(), torch.nn.Linear(128 * 4 * 4, 10))
+    conv_optimizer = torch.optim.Adam(conv.parameters(), lr=1e-3)
+    images = torch.randn(128, 3, 32, 32)
+
+    def conv_step():
+        conv_optimizer.zero_grad()
+        loss = F.cross_entropy(conv(images), y)
+        loss.item()
+        loss.backward()
+        conv_optimizer.step()
+
     a = torch.randn(size, size)
     b = torch.randn(size, size)
 
@@ -68,6 +86,7 @@ def main():
         "threads": torch.get_num_threads(),
         "python": sys.version.split()[0],
         "step_seconds": median_seconds(step, rounds),
+        "conv_step_seconds": median_seconds(conv_step, rounds),
         "matmul_seconds": median_seconds(matmul, rounds),
         "matmul_size": size,
     }))

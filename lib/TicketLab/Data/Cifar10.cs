@@ -371,11 +371,19 @@ public static class Cifar10
             var plane = Channels * Side * Side;
             var pixels = new byte[chosen.Count * plane];
             var labels = new byte[chosen.Count];
-            Parallel.For(0, chosen.Count, i =>
+            try
             {
-                Decode(chosen[i].Read(), $"{source}: {chosen[i].File}", pixels.AsSpan(i * plane, plane));
-                labels[i] = (byte)chosen[i].Label;
-            });
+                Parallel.For(0, chosen.Count, i =>
+                {
+                    Decode(chosen[i].Read(), $"{source}: {chosen[i].File}", pixels.AsSpan(i * plane, plane));
+                    labels[i] = (byte)chosen[i].Label;
+                });
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault() is InvalidDataException bad)
+            {
+                // The image that failed, by name, not a wrapper of the parallel loop.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
+            }
             return new ImageSet(pixels, labels, Side, Side, ClassNames, Channels);
         }
         return (Build("train"), Build("test"));

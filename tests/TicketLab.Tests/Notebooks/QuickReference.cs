@@ -15,7 +15,7 @@ namespace TicketLab.Tests.Notebooks;
 /// <item>Trained detector quality (01): the spread of the reference's per-seed qualities.</item>
 /// </list>
 /// To renew the reference after a deliberate change: run <c>dotnet run --project lib/TicketLab.Cli -c Release -- notebooks --profile quick</c>
-/// and copy <c>data/cache/executed/quick/results/0[0-3]*.json</c> here, saying why in the commit.
+/// and copy <c>data/cache/executed/quick/results/0[0-4]*.json</c> here, saying why in the commit.
 /// </summary>
 public static class QuickReference
 {
@@ -99,6 +99,25 @@ public static class QuickReference
                 {
                     var level = l;
                     Accuracy($"imp[{l}].ticket", r => D(r["imp"]![level]!["ticket"]), n3, Spread(A(reference["imp"]![level]!["ticket_seeds"])));
+                }
+                break;
+            case "04":
+                var carImages = TicketLab.Data.Cifar10.EmbeddedTestPerClass * 10;
+                Accuracy("test_accuracy.mean (mean of seeds)", r => D(r["test_accuracy"]!["mean"]), carImages, Spread(A(reference["test_accuracy"]!["seeds"])));
+                foreach (var key in new[] { "layers", "pair_layers" })
+                {
+                    var rows = reference[key]!.AsArray().OfType<JsonObject>().ToList();
+                    var newRows = current[key]!.AsArray().OfType<JsonObject>().ToList();
+                    if (rows.Count != newRows.Count) throw new InvalidDataException($"{notebook}: {key} has {newRows.Count} rows; the reference has {rows.Count}.");
+                    for (var i = 0; i < rows.Count; i++)
+                    {
+                        var (r, n) = (rows[i], newRows[i]);
+                        var label = $"{r["class"]} block {r["layer"]}";
+                        var (refBand, newBand) = (A(r["band_log2"]), A(n["band_log2"]));
+                        checks.Add(new($"{label}: init_density_log2", D(r["init_density_log2"]), D(n["init_density_log2"]), (refBand[1] - refBand[0]) / 2 + (newBand[1] - newBand[0]) / 2,
+                            "half of each run's 90% band, added"));
+                        checks.Add(new($"{label}: trained_quality", D(r["trained_quality"]), D(n["trained_quality"]), Math.Max(Spread(A(r["trained_quality_seeds"])), 0.005), "the reference seeds' spread"));
+                    }
                 }
                 break;
         }

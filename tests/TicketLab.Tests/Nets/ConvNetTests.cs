@@ -1,0 +1,91 @@
+using TicketLab.Detectors;
+using TicketLab.Nets;
+using TicketLab.Pruning;
+using static TorchSharp.torch;
+
+namespace TicketLab.Tests.Nets;
+
+public class ConvNetTests
+{
+    [Fact]
+    public void Unit_activations_match_a_hand_built_case()
+    {
+        // One block of two channels on a 1 x 4 x 4 image: channel 0 copies the pixel (a centre tap of +1) and adds 0.5,
+        // channel 1 negates its right neighbour (−1 one column to the right), both with ReLU; then 2 x 2 max-pool.
+        var options = new ConvNetOptions([2, 1], Classes: 2, InputChannels: 1, InputSide: 4);
+        using var net = new ConvNet(options, seed: 0);
+        using (no_grad())
+        {
+            var w = zeros(2, 1, 3, 3);
+            w[0, 0, 1, 1] = tensor(1f);
+            w[1, 0, 1, 2] = tensor(-1f);
+            net.Weight(0).copy_(w);
+            net.Bias(0).copy_(tensor(new[] { 0.5f, 0f }));
+        }
+        float[] pixels = [1, -2, 3, 0, -1, 4, -5, 2, 0, 0, 1, -3, 2, 6, -1, 1];
+        using var image = tensor(pixels).reshape(1, 1, 4, 4);
+        var expected0 = pixels.Select(v => Math.Max(0, v + 0.5f)).ToArray();
+        var expected1 = Enumerable.Range(0, 16).Select(i => i % 4 == 3 ? 0f : Math.Max(0, -pixels[i + 1])).ToArray();
+        var maps = net.BlockMaps(image);
+        Assert.Equal(expected0, maps[0][0, 0].flatten().data<float>().ToArray());
+        Assert.Equal(expected1, maps[0][0, 1].flatten().data<float>().ToArray());
+        var max = ConvUnits.Pooled(net, image, UnitPooling.Max);
+        var mean = ConvUnits.Pooled(net, image, UnitPooling.Mean);
+        Assert.Equal(expected0.Max(), max[0][0, 0].item<float>());
+        Assert.Equal(expected1.Max(), max[0][0, 1].item<float>());
+        Assert.Equal(expected0.Average(), mean[0][0, 0].item<float>(), 5);
+        Assert.Equal(expected1.Average(), mean[0][0, 1].item<float>(), 5);
+        // Block 2 sees the 2 x 2 max-pool of block 1's maps.
+        Assert.Equal([1, 1, 2, 2], maps[1].shape);
+    }
+
+    [Fact]
+    public void Random_unit_scores_by_patch_products_equal_scores_by_convolution()
+    {
+        var options = new ConvNetOptions([6, 8], Classes: 3, InputChannels: 3, InputSide: 8);
+        var generator = new Generator(5);
+        using var images = randn([60, 3, 8, 8], generator: generator);
+        using var labels = tensor(Enumerable.Range(0, 60).Select(i => (long)(i % 3)).ToArray());
+        using var maps = ConvDensity.RandomInputMaps(options, 2, images, seed: 3);
+        Assert.Equal([60, 6, 4, 4], maps.shape);
+        foreach (var pooling in new[] { UnitPooling.Max, UnitPooling.Mean })
+        {
+            using var quality = new ConvUnitQuality(maps, labels, 1, options.WeightStd, pooling);
+            using var latent = randn([7, quality.Dimension], generator: generator);
+            var scores = quality.Score(latent);
+            using var filters = latent.mul(options.WeightStd / Math.Sqrt(quality.Dimension)).reshape(7, 6, 3, 3);
+            using var pooled = ConvUnits.Pool(nn.functional.relu(nn.functional.conv2d(maps, filters, padding: [1, 1])), pooling);
+            var y = labels.data<long>().Select(l => l == 1).ToArray();
+            for (var u = 0; u < 7; u++)
+            {
+                var a = pooled[.., u].data<float>().ToArray();
+                double wins = 0, pairs = 0;
+                for (var i = 0; i < a.Length; i++)
+                    for (var j = 0; j < a.Length; j++)
+                        if (y[i] && !y[j]) { pairs++; wins += a[i] > a[j] ? 1 : a[i] == a[j] ? 0.5 : 0; }
+                Assert.InRange(Math.Abs(Math.Max(wins / pairs, 1 - wins / pairs) - scores[u]), 0, 1e-5);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_dense_the_readout_only_and_the_edge_popup_nets_of_a_seed_share_their_initial_weights()
+    {
+        var options = new ConvNetOptions([4, 8], Classes: 10, InputChannels: 3, InputSide: 8);
+        using var dense = new ConvNet(options, seed: 7);
+        using var readout = new ConvNet(options, seed: 7, readoutOnly: true);
+        using var pruned = new EdgePopupConvNet(options, 1.0, seed: 7);
+        using var image = randn(2, 3, 8, 8);
+        var a = dense.BlockMaps(image);
+        var b = readout.BlockMaps(image);
+        // Edge-popup's biases are zero, as are the dense net's at init; keep 1.0 keeps every weight.
+        var c = pruned.BlockMaps(image);
+        for (var l = 0; l < 2; l++)
+        {
+            Assert.True(a[l].allclose(b[l]));
+            Assert.True(a[l].allclose(c[l], rtol: 1e-5, atol: 1e-6));
+        }
+        Assert.Equal(2, readout.LearningRateGroups(adam: true).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ConvNetOptions([4, 8, 16, 32], InputSide: 8).Validate());
+    }
+}
