@@ -97,10 +97,10 @@ public sealed record CarResults(string Profile, string Dataset, string Net, stri
         var p = pair.Single(r => r.Headline);
         var half = halfWidths.Single(w => w.Block == h.Layer);
         var halfText = half.BaseWidth is { } w
-            ? $"a random net holds one such unit in block {h.Layer} with probability 1/2 at base width about {w:0} ({half.How})"
+            ? $"a random net holds one such unit in block {h.Layer} with probability 1/2 at base width about {w:N0} ({half.How})"
             : $"the width at which a random net holds one such unit in block {h.Layer} is {half.How}";
         var edge = edgePopup.Units.Single(u => u.Block == h.Layer);
-        return $"On CIFAR-10 ({dataset}), a convnet {net.InputChannels}-{string.Join("-", net.BlockChannels)} trained to test accuracy {accuracy.Mean:0.00} ({accuracy.Seeds.Length} seeds) has its best held-out automobile detector in block {h.Layer} "
+        return $"On CIFAR-10, read from {dataset}, a convnet {net.InputChannels}-{string.Join("-", net.BlockChannels)} trained to test accuracy {accuracy.Mean:0.00} ({accuracy.Seeds.Length} seeds) has its best held-out automobile detector in block {h.Layer} "
             + $"(quality {h.TrainedQuality:0.00}); random units of block {h.Layer} are that good with density {Density(h)}. Automobile against truck: block {p.Layer}, quality "
             + $"{p.TrainedQuality:0.00}, density {Density(p)}. {char.ToUpperInvariant(halfText[0])}{halfText[1..]}. Edge-popup on the frozen random net reaches test accuracy "
             + $"{edgePopup.TestAccuracy:0.00} and a block-{h.Layer} automobile unit of quality {edge.PrunedQuality:0.00}, against {edge.RandomQuality:0.00} before pruning; "

@@ -221,7 +221,11 @@ public static class CarStudy
             using var _ = no_grad();
             var parts = new List<Tensor>();
             for (long start = 0; start < images.shape[0]; start += 1000)
-                parts.Add(random.Features(images.narrow(0, start, Math.Min(1000, images.shape[0] - start))));
+            {
+                // Each chunk's feature maps are freed at once: left to the garbage collector, 50 chunks of block maps fill the machine.
+                using var scope = NewDisposeScope();
+                parts.Add(random.Features(images.narrow(0, start, Math.Min(1000, images.shape[0] - start))).MoveToOuterDisposeScope());
+            }
             var all = cat(parts, 0);
             foreach (var p in parts) p.Dispose();
             return all;
@@ -305,7 +309,7 @@ public static class CarStudy
                 var qualities = best.Where(s => s.Layer == block).Select(s => s.QualityB).ToArray();
                 rows.Add(new WidthRow(c, string.Join("-", net.BlockChannels), block, units, Math.Round(qualities.Average(), 4), qualities.Select(v => Math.Round(v, 4)).ToArray(),
                     Math.Round(q, 4), Math.Round(log2, 2), resolved, resolved ? Math.Round(curve.StandardErrorLog2(q), 2) : null,
-                    resolved ? contains : null, resolved ? Math.Round(Math.Log(2) / p) : null));
+                    resolved ? Math.Round(contains, 6) : null, resolved ? Significant(Math.Log(2) / p) : null));
                 onProgress?.Invoke($"width {c}: block {block} done");
             }
         }
@@ -335,7 +339,7 @@ public static class CarStudy
                     {
                         var t = (0.5 - pj) / (pi - pj);
                         var w = Math.Exp(Math.Log(rows[i - 1].BaseWidth) + t * (Math.Log(rows[i].BaseWidth) - Math.Log(rows[i - 1].BaseWidth)));
-                        found = new(block, Math.Round(w), "interpolated between swept widths", false, true);
+                        found = new(block, Significant(w), "interpolated between swept widths", false, true);
                     }
                 }
             }
@@ -343,12 +347,20 @@ public static class CarStudy
             {
                 var last = rows[^1];
                 found = last.HalfUnits is { } n
-                    ? new(block, Math.Round(n / multiplier), "extrapolated beyond the widest net swept, with its density held fixed", true, true)
+                    ? new(block, Significant(n / multiplier), "extrapolated beyond the widest net swept, with its density held fixed", true, true)
                     : new(block, null, $"not resolved: the estimator never reached the trained quality (density below 2^{last.InitDensityLog2:0})", true, false);
             }
             list.Add(found);
         }
         return list;
+    }
+
+    /// <summary>A width to two significant figures: the density it comes from is known to a few bits, not to a unit.</summary>
+    public static double Significant(double value)
+    {
+        if (!(value > 0) || double.IsInfinity(value)) return value;
+        var scale = Math.Pow(10, Math.Floor(Math.Log10(value)) - 1);
+        return Math.Round(value / scale) * scale;
     }
 
     /// <summary>

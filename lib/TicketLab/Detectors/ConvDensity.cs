@@ -185,9 +185,22 @@ public static class ConvDensity
         Action<string>? onProgress = null)
     {
         if (nets.Count == 0) throw new ArgumentException("accepted: one or more trained nets.", nameof(nets));
-        var options0 = nets[0].Net.Options;
+        var net = nets[0].Net.Options;
+        return Assemble(concept, nets, pooling, Enumerable.Range(1, net.Depth).Select(b => Estimate(concept, net, b, pooling, options, onProgress)).ToList(), options);
+    }
+
+    /// <summary>
+    /// <see cref="Measure"/> from estimator curves already run (one per block, block 1 first, e.g. one notebook cell per block):
+    /// the trained nets' units chosen on A and scored on B, and each block's row with its joint replicates.
+    /// </summary>
+    public static ConceptMeasurement Assemble(Concept concept, IReadOnlyList<(long Seed, ConvNet Net)> nets, UnitPooling pooling, IReadOnlyList<RareEventCurve> curves,
+        RobustDensityOptions options)
+    {
+        if (nets.Count == 0) throw new ArgumentException("accepted: one or more trained nets.", nameof(nets));
+        var depth = nets[0].Net.Options.Depth;
+        if (curves.Count != depth || curves.Select((c, i) => c.Layer != i + 1 || c.Concept != concept.Name).Any(bad => bad))
+            throw new ArgumentException($"accepted: one curve of concept '{concept.Name}' per block, blocks 1 to {depth} in order; got {string.Join(", ", curves.Select(c => $"'{c.Concept}' block {c.Layer}"))}.", nameof(curves));
         var selected = Select(nets.Select(n => (n.Seed, (IConvUnits)n.Net)).ToList(), concept, pooling);
-        var curves = Enumerable.Range(1, options0.Depth).Select(b => Estimate(concept, options0, b, pooling, options, onProgress)).ToList();
         var rows = curves.Select(c =>
         {
             var units = selected.Where(s => s.Layer == c.Layer).ToList();

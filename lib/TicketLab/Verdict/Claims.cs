@@ -146,7 +146,7 @@ public static class Claims
     }
 
     /// <summary>Claims 1 and 2 on CIFAR-10: the same rules, with notebook 04's two automobile concepts as the classes.</summary>
-    public const string CarRule = "Claim 1's and claim 2's rules as above, on notebook 04's convnet trained on CIFAR-10, with its two concepts as the classes: automobile against the "
+    public const string CarRule = "Per class, claim 1's and claim 2's rules as above, on notebook 04's convnet trained on CIFAR-10, with its two concepts as the classes: automobile against the "
         + "other nine classes and automobile against truck, each at the block where the trained nets' held-out best unit is best, against random units of that same block "
         + "(conditioned on random lower blocks).";
 

@@ -1,3 +1,6 @@
+using TicketLab.Cars;
+using TicketLab.Data;
+using TicketLab.Nets;
 using TicketLab.Detectors;
 using TicketLab.Ntk;
 using TicketLab.Pruning;
@@ -259,11 +262,14 @@ public class ClaimsTests
         Results.Write(suite.Density, temp.Path);
         Results.Write(suite.Ntk, temp.Path);
         Results.Write(suite.Pruning, temp.Path);
+        var cars = SyntheticCars(-20, -10);
+        Results.Write(cars, temp.Path);
         var back = SuiteResults.Load(temp.Path);
+        Assert.Equal(2, Claims.CarClaims(back).Count);
         // A real round trip: what is read back serializes to the same file, and judges the same.
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(suite.Density, Results.Json), System.Text.Json.JsonSerializer.Serialize(back.Density, Results.Json));
         Assert.Equal(suite.Ntk.Hyperparameters.Widths, back.Ntk.Hyperparameters.Widths);
-        Assert.Equal(Claims.Judge(suite).Select(c => c.Measured), Claims.Judge(back).Select(c => c.Measured));
+        Assert.Equal(Claims.Judge(suite with { Cars = cars }).Select(c => c.Measured), Claims.Judge(back).Select(c => c.Measured));
         Assert.StartsWith("{\n  \"schema\": \"01-detector-density/3\"", File.ReadAllText(temp["01-detector-density.json"]));
 
         var path = temp["02-ntk-fixed-features.json"];
@@ -282,7 +288,12 @@ public class ClaimsTests
     public void Every_rule_is_stated_and_can_give_each_of_its_verdicts()
     {
         Assert.All(Claims.Judge(Synthetic()), c => Assert.Matches("^(Holds|Fails|Per class)\\b.+\\.$", c.Rule));
-        Assert.Equal(10, Claims.Rules.Count);
+        Assert.Equal(12, Claims.Rules.Count);
+        // The car rows: one concept rare, the other within a factor 10 of the trained nets' own density; then both beyond 2^-40.
+        var car = Claims.CarClaims(Synthetic() with { Cars = SyntheticCars(-12, -5) });
+        Assert.Equal(["holds only for some classes", "fails"], car.Select(c => c.Verdict));
+        Assert.Equal(["holds", "holds"], Claims.CarClaims(Synthetic() with { Cars = SyntheticCars(-40, -45) }).Select(c => c.Verdict));
+        Assert.Empty(Claims.CarClaims(Synthetic() with { Cars = null }));
         Assert.Equal(["holds", "holds only for some classes", "fails"], new[] { -12.0, -5, 3 }.Select(l => Claims.RareAtRandom(Synthetic(initLog2: l)).Verdict));
         Assert.Equal(["holds only as width grows", "fails"], new[] { featureChangeFalling, [0.02, 0.04, 0.08] }.Select(f => Claims.NoFeatureMoves(Synthetic(featureChange: f)).Verdict));
         Assert.Equal(["holds", "holds only beyond random features, short of training", "fails"],
@@ -293,6 +304,18 @@ public class ClaimsTests
     }
 
     static readonly double[] featureChangeFalling = [0.06, 0.03, 0.02];
+
+    /// <summary>Notebook 04's results with the two concepts' at-init densities given (the trained nets' own density 2^-6 at their quality).</summary>
+    internal static CarResults SyntheticCars(double automobileLog2, double pairLog2)
+    {
+        ClassDensity Row(string concept, double log2) => new(concept, 3, true, 0.95, [0.94, 0.95, 0.96], -6, log2, 0.3, [log2 - 1, log2 + 1], [0.5, 0.5, 0.2],
+            "rare-event", true, null, Enumerable.Range(0, 40).Select(r => log2 + (r % 2 == 0 ? 0.5 : -0.5)).ToArray(), Enumerable.Repeat(0.95, 40).ToArray());
+        var options = new CarStudyOptions(new CifarOptions(), [32, 64, 128], [0, 1, 2], new TrainOptions(), new TrainOptions(), 0.5, new TrainOptions(), 100,
+            new RobustDensityOptions(new RareEventOptions()), UnitPooling.Max, [8, 16], [0], new RobustDensityOptions(new RareEventOptions()), 1000, 16);
+        return new CarResults("full", "synthetic", "conv", "channel", new NeuronCount(224, 57_344, CarResults.SeedNeurons), new AccuracySummary(0.72, [0.7, 0.74], [0.71, 0.72, 0.73], [600, 600, 600]),
+            [0, 1, 2], "held-out", 2000, [Row("automobile", automobileLog2)], [Row("automobile vs truck", pairLog2)], [], [], [],
+            new EdgePopupResult(0.5, 0.64, [0.63, 0.65], 600, [], []), new RandomFeaturesResult(0.5, [0.49, 0.51], 10, [0.9, 0.9, 0.9]), [], -60, "04", options);
+    }
 
     [Fact]
     public void The_committed_verdict_is_the_judgement_of_the_committed_results()
