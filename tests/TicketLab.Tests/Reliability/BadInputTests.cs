@@ -120,7 +120,7 @@ public class FailedRunTests
     public void Overrides_need_one_notebook_and_a_name_its_parameters_cell_sets_before_anything_runs()
     {
         Assert.Contains("--only", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--set", "Widths=new[] { 64 }"])).Message);
-        Assert.Contains("matches 5 notebooks", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "0", "--set", "Widths=new[] { 64 }"])).Message);
+        Assert.Contains("matches 6 notebooks", Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "0", "--set", "Widths=new[] { 64 }"])).Message);
         var unknown = Assert.Throws<ArgumentException>(() => TicketLab.Cli.Commands.Notebooks(["--profile", "quick", "--only", "02", "--set", "Widht=new[] { 64 }"]));
         Assert.Contains("sets no 'Widht'", unknown.Message);
         Assert.Contains("Widths", unknown.Message);
