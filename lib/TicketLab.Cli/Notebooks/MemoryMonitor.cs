@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace TicketLab.Cli.Notebooks;
 
 /// <summary>
-/// Samples the resident memory of a process and all its descendants (the dotnet host, dotnet-repl and its kernel) while it
+/// Samples the resident memory of a process and all its descendants (the notebook host, which holds the kernel) while it
 /// runs, and keeps the largest total. Linux reads /proc; elsewhere the started process's own peak working set is used.
 /// </summary>
 public sealed class MemoryMonitor : IDisposable

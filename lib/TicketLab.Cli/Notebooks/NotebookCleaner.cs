@@ -43,23 +43,19 @@ public static partial class NotebookCleaner
     }
 
     /// <summary>
-    /// Seconds each code cell took, read from dotnet-repl's start/end timestamps (1-based cell index), which are then
-    /// removed: they change on every run and would make every committed notebook differ.
+    /// Seconds each code cell took, as the notebook host records them in the cell's metadata (1-based cell index), which
+    /// are then removed: they change on every run and would make every committed notebook differ.
     /// </summary>
     public static IReadOnlyList<(int Cell, double Seconds)> TakeCellTimings(InteractiveDocument document)
     {
-        const string start = "dotnet_repl_cellExecutionStartTime", end = "dotnet_repl_cellExecutionEndTime";
+        const string key = "ticketlab_cell_seconds";
         var timings = new List<(int, double)>();
         for (var i = 0; i < document.Elements.Count; i++)
         {
             var metadata = document.Elements[i].Metadata;
-            if (metadata is null) continue;
-            if (metadata.TryGetValue(start, out var s) && metadata.TryGetValue(end, out var e)
-                && DateTimeOffset.TryParse(s?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var t0)
-                && DateTimeOffset.TryParse(e?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var t1))
-                timings.Add((i + 1, (t1 - t0).TotalSeconds));
-            metadata.Remove(start);
-            metadata.Remove(end);
+            if (metadata is null || !metadata.Remove(key, out var value)) continue;
+            if (double.TryParse(value?.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                timings.Add((i + 1, seconds));
         }
         return timings;
     }

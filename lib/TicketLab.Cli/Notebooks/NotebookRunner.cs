@@ -47,7 +47,10 @@ public sealed record NotebookRun(string Notebook, bool Succeeded, double Seconds
         : $"{Notebook}: {Failure}";
 }
 
-/// <summary>Executes notebooks headlessly with dotnet-repl (one fresh kernel each), then cleans and checks them.</summary>
+/// <summary>
+/// Executes notebooks headlessly, each in a fresh process of lib/TicketLab.NotebookHost (a .NET Interactive C# kernel hosted
+/// in process, from the pinned packages), then cleans and checks them.
+/// </summary>
 public static class NotebookRunner
 {
     /// <summary>The notebooks of the suite in reading order (notebooks/NN-*.ipynb).</summary>
@@ -58,12 +61,14 @@ public static class NotebookRunner
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>Restores the local dotnet tools (dotnet-repl) and builds the library the notebooks load.</summary>
+    /// <summary>The notebook host's program (built by <see cref="Prepare"/>).</summary>
+    public static string HostPath => Path.Combine(ProjectPaths.Root, "lib", "TicketLab.NotebookHost", "bin", "Release", "net10.0", "TicketLab.NotebookHost.dll");
+
+    /// <summary>Builds the notebook host and the library the notebooks load.</summary>
     public static void Prepare(TextWriter log)
     {
-        Exec("dotnet", ["tool", "restore"], ProjectPaths.Root, log, TimeSpan.FromMinutes(10), null);
-        Exec("dotnet", ["build", Path.Combine("lib", "TicketLab", "TicketLab.csproj"), "-c", "Release", "-nologo", "-v", "q"],
-            ProjectPaths.Root, log, TimeSpan.FromMinutes(15), null);
+        foreach (var project in new[] { Path.Combine("lib", "TicketLab.NotebookHost", "TicketLab.NotebookHost.csproj"), Path.Combine("lib", "TicketLab", "TicketLab.csproj") })
+            Exec("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"], ProjectPaths.Root, log, TimeSpan.FromMinutes(15), null);
     }
 
     /// <summary>
@@ -119,7 +124,7 @@ public static class NotebookRunner
         MemoryMonitor? monitor = null;
         using (var log = new StreamWriter(logPath))
         {
-            exitCode = Exec("dotnet", ["repl", "--run", Path.GetFullPath(runPath), "--exit-after-run", "--output-path", Path.GetFullPath(rawOutput)],
+            exitCode = Exec("dotnet", [HostPath, Path.GetFullPath(runPath), Path.GetFullPath(rawOutput)],
                 ProjectPaths.Notebooks, log, TimeSpan.FromMinutes(options.TimeoutMinutes), environment, throwOnFailure: false, onStarted: p => monitor = new MemoryMonitor(p));
         }
         var seconds = clock.Elapsed.TotalSeconds;
@@ -134,7 +139,7 @@ public static class NotebookRunner
         var errors = NotebookCleaner.Errors(document);
         var executed = Path.Combine(options.WriteBack ? options.ScratchFolder : options.OutputFolder, name);
         NotebookCleaner.Write(document, executed);
-        // The runner drops cell tags; the parameters tag (and the injected cell's) are carried over from the source.
+        // The document writer drops cell tags; the parameters tag (and the injected cell's) are carried over from the source.
         AtomicFile.WriteAllText(executed, ParameterOverrides.RestoreTags(File.ReadAllText(notebookPath), File.ReadAllText(executed), overrides.Count > 0));
         File.Delete(rawOutput);
         if (runPath != notebookPath) File.Delete(runPath);

@@ -8,7 +8,8 @@ namespace TicketLab.Tests.Notebooks;
 [Collection("notebooks")]
 public class NotebookTests
 {
-    static readonly Lazy<string> Prepared = new(() =>
+    /// <summary>The notebook host and the library, built once for every test that runs notebooks.</summary>
+    internal static readonly Lazy<string> Prepared = new(() =>
     {
         using var log = new StringWriter();
         NotebookRunner.Prepare(log);
