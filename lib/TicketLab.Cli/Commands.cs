@@ -42,6 +42,12 @@ public static class Commands
               site [--output DIR]
                   Regenerates the static site (docs/ by default) from the executed notebooks as they are.
 
+              clean NOTEBOOK.ipynb ...
+                  Makes a notebook saved from VS Code or Jupyter fit to commit, as the main job's runs are: drops the
+                  Jupyter kernel's bootstrap script (it lists the machine's network addresses) and package-restore
+                  chatter, replaces machine paths, writes Plotly figures (JSON text in a live Jupyter session) as JSON
+                  objects, gives every cell an id and keeps the cells' tags. Rewrites each file in place, atomically.
+
               embed-data [--dataset FashionMnist|Mnist]
                   Rewrites the committed embedded subset (data/embedded/) from the full dataset.
             """);
@@ -98,7 +104,7 @@ public static class Commands
             AnsiConsole.MarkupLineInterpolated($"Overrides, injected after the parameters cell of {Path.GetFileName(notebooks[0])}: {string.Join("; ", overrides.Select(o => $"{o.Key} = {o.Value}"))}");
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]TicketLab[/]: {notebooks.Count} notebook(s), profile [bold]{profile}[/], executed copies to {(writeBack ? "notebooks/" : Path.GetRelativePath(ProjectPaths.Root, output))}");
-        AnsiConsole.MarkupLine("Restoring tools and building the library...");
+        AnsiConsole.MarkupLine("Building the notebook host and the library...");
         NotebookRunner.Prepare(Console.Out);
         var runs = new List<NotebookRun>();
         foreach (var notebook in notebooks)
@@ -199,6 +205,20 @@ public static class Commands
         var output = options.TryGetValue("--output", out var o) ? Path.GetFullPath(o) : Path.Combine(ProjectPaths.Root, "docs");
         var pages = SiteBuilder.Build(NotebookRunner.Discover(), ProjectPaths.CommittedResults, output);
         Console.WriteLine($"{pages.Count} pages, {pages.Sum(p => p.Charts)} interactive charts, in {output}");
+        return 0;
+    }
+
+    /// <summary>Cleans notebooks saved by an editor or a Jupyter client in place (see <see cref="NotebookCleaner.CleanSaved"/>).</summary>
+    public static int Clean(string[] args)
+    {
+        if (args.Length == 0) throw new ArgumentException("clean needs at least one notebook; accepted: paths of .ipynb files, e.g. clean notebooks/00-the-debate.ipynb");
+        foreach (var path in args)
+        {
+            if (!path.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase) || !File.Exists(path))
+                throw new ArgumentException($"clean: '{path}' is not an existing .ipynb file; accepted: paths of notebooks, e.g. notebooks/00-the-debate.ipynb");
+            var dropped = NotebookCleaner.CleanSaved(path);
+            Console.WriteLine($"{path}: cleaned ({dropped} output(s) dropped)");
+        }
         return 0;
     }
 

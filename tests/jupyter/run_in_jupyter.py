@@ -8,6 +8,8 @@ Usage: run_in_jupyter.py OUTPUT_FOLDER [NOTEBOOK ...]
 * fails on any error output;
 * then, in the first notebook's live kernel, runs its `parameters` cell and every cell below it again, as a reader
   does after editing a hyperparameter: redeclared variables must work and charts must be shown again;
+* saves each executed notebook as a Jupyter client saves it, under OUTPUT_FOLDER/executed/ (the test then checks that the
+  CLI's `clean` makes such a file fit to commit: no kernel bootstrap script, Plotly figures as JSON objects);
 * writes OUTPUT_FOLDER/report.json with what it saw (seconds per notebook, and how the kernel sent Plotly figures).
 
 Exit code 0 when everything passed, 1 otherwise (the problems are printed), 2 when Jupyter's client or the kernel is missing.
@@ -84,6 +86,8 @@ def main():
                 entry["plotly_as"] = sorted({kind for _, kind in charts})
                 if index == 0 and not errors:
                     report["rerun"] = Rerun(client, nb, name, problems)
+            os.makedirs(os.path.join(output, "executed"), exist_ok=True)
+            nbformat.write(nb, os.path.join(output, "executed", name))
         except Exception as e:  # the kernel died, or a cell timed out
             problems.append(f"{name}: {type(e).__name__}: {e}")
         report["notebooks"].append(entry)

@@ -71,12 +71,48 @@ public static partial class NotebookCleaner
             var lastProgress = cell.Outputs.LastOrDefault(IsProgress);
             foreach (var output in cell.Outputs)
             {
-                if (IsChatter(output) || (IsProgress(output) && !ReferenceEquals(output, lastProgress))) continue;
+                if (IsChatter(output) || IsKernelBootstrap(output) || (IsProgress(output) && !ReferenceEquals(output, lastProgress))) continue;
                 kept.Add(Replace(output, ordered));
             }
             cell.Outputs.Clear();
             foreach (var output in kept) cell.Outputs.Add(output);
         }
+    }
+
+    /// <summary>
+    /// Makes a notebook saved by an editor or a Jupyter client fit to commit, as the main job's own runs are: drops the
+    /// kernel's bootstrap script and restore chatter, keeps a progress line's last state, replaces machine paths, writes
+    /// Plotly figures (which a live Jupyter session receives as JSON text) as JSON objects, gives every cell its id,
+    /// drops the clients' execution timestamps, and keeps the cells' tags. Writes <paramref name="output"/> (by default
+    /// the file itself) atomically; returns how many outputs it dropped.
+    /// </summary>
+    public static int CleanSaved(string path, string? output = null)
+    {
+        var original = File.ReadAllText(path);
+        // The document writer takes JSON MIME values only as text (an editor may have saved them as objects); Write turns them back.
+        var document = Notebook.Parse(JsonMimeValuesAsText(original));
+        var before = document.Elements.Sum(e => e.Outputs.Count);
+        foreach (var cell in document.Elements)
+            foreach (var key in new[] { "execution", "ExecuteTime", "collapsed", "scrolled" }) cell.Metadata?.Remove(key);
+        Clean(document, NotebookRunner.MachinePaths());
+        var target = output ?? path;
+        Write(document, target);
+        AtomicFile.WriteAllText(target, ParameterOverrides.RestoreTags(original, File.ReadAllText(target), injected: false));
+        return before - document.Elements.Sum(e => e.Outputs.Count);
+    }
+
+    /// <summary>The notebook with every JSON MIME value of every output (a Plotly figure) as JSON text instead of an object.</summary>
+    static string JsonMimeValuesAsText(string notebookJson)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(notebookJson)!;
+        foreach (var cell in root["cells"]?.AsArray() ?? [])
+            foreach (var output in cell?["outputs"]?.AsArray() ?? [])
+            {
+                if (output?["data"] is not System.Text.Json.Nodes.JsonObject data) continue;
+                foreach (var key in data.Select(kv => kv.Key).Where(IsJsonMimeType).ToList())
+                    if (data[key] is System.Text.Json.Nodes.JsonObject value) data[key] = value.ToJsonString();
+            }
+        return root.ToJsonString();
     }
 
     /// <summary>Writes a document as .ipynb (C# default language), atomically.</summary>
@@ -174,6 +210,13 @@ public static partial class NotebookCleaner
 
     static bool IsProgress(InteractiveDocumentOutputElement output) =>
         Texts(output).Any(t => t.Contains(ProgressLine.Marker, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The script .NET Interactive's Jupyter kernel adds to the first cell it runs, to find its HTTP API: it lists the
+    /// machine's network addresses and means nothing in a saved notebook.
+    /// </summary>
+    static bool IsKernelBootstrap(InteractiveDocumentOutputElement output) =>
+        Texts(output).Any(t => t.Contains("dotnet-interactive-this-cell-", StringComparison.Ordinal));
 
     static bool IsChatter(InteractiveDocumentOutputElement output) =>
         Texts(output).Any(t => Chatter.Any(c => t.Contains(c, StringComparison.Ordinal)));

@@ -169,7 +169,8 @@ public static partial class ParameterOverrides
             metadata["tags"] = tags;
             cells[i]!["metadata"] = metadata;
         }
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        // Number arrays stay on one line each, as the cleaner writes them.
+        return NotebookCleaner.CompactNumberArrays(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })) + "\n";
     }
 
     static bool HasTag(JsonNode? cell, string tag) =>

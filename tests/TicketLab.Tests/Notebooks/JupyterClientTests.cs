@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 using System.Text.Json.Nodes;
+using TicketLab.Cli.Notebooks;
 
 namespace TicketLab.Tests.Notebooks;
 
@@ -34,7 +35,44 @@ public class JupyterClientTests(ITestOutputHelper output)
         var rerun = report["rerun"]!;
         Assert.Equal(rerun["charts_first"]!.GetValue<int>(), rerun["charts_again"]!.GetValue<int>());
         output.WriteLine(report.ToJsonString());
+        Saved_notebooks_are_made_fit_to_commit_by_clean(Path.Combine(temp.Path, "executed"));
     }
+
+    /// <summary>
+    /// What a Jupyter client saves holds the kernel's bootstrap script (with the machine's addresses) and Plotly figures as
+    /// JSON text; the CLI's <c>clean</c> (<see cref="NotebookCleaner.CleanSaved"/>) removes the one and turns the other into
+    /// objects, keeping the cells' tags and ids.
+    /// </summary>
+    void Saved_notebooks_are_made_fit_to_commit_by_clean(string folder)
+    {
+        var saved = Directory.GetFiles(folder, "*.ipynb").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Directory.GetFiles(ProjectPaths.Notebooks, "*.ipynb").Length, saved.Count);
+        var raw = string.Concat(saved.Select(File.ReadAllText));
+        output.WriteLine($"as saved by Jupyter's client: kernel bootstrap script {(raw.Contains("dotnet-interactive-this-cell-", StringComparison.Ordinal) ? "present" : "absent")}, "
+            + $"Plotly figures as {(Figures(saved).Any(f => f is JsonValue) ? "JSON text" : "objects")}");
+        foreach (var path in saved)
+        {
+            var cleaned = Path.ChangeExtension(path, ".clean.ipynb");
+            NotebookCleaner.CleanSaved(path, cleaned);
+            var text = File.ReadAllText(cleaned);
+            var name = Path.GetFileName(path);
+            Assert.DoesNotContain("dotnet-interactive-this-cell-", text);
+            Assert.DoesNotContain("probeAddresses", text);
+            Assert.DoesNotMatch(@"/(root|home|work|tmp)/", text);
+            Assert.All(Figures([cleaned]), f => Assert.IsType<JsonObject>(f));
+            Assert.NotEmpty(Figures([cleaned]));
+            var cells = JsonNode.Parse(text)!["cells"]!.AsArray();
+            Assert.All(cells, c => Assert.Matches("^[A-Za-z0-9_-]{1,64}$", c!["id"]?.GetValue<string>() ?? ""));
+            static string Tags(JsonArray cells) => string.Join("|", cells.Select(c => c!["metadata"]?["tags"]?.ToJsonString() ?? ""));
+            Assert.Equal(Tags(JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray()), Tags(cells));
+            Assert.True(NotebookCleaner.Errors(NotebookCleaner.Read(cleaned)).Count == 0, $"{name} has an error output");
+        }
+    }
+
+    static IEnumerable<JsonNode> Figures(IEnumerable<string> notebooks) =>
+        notebooks.SelectMany(p => JsonNode.Parse(File.ReadAllText(p))!["cells"]!.AsArray())
+            .SelectMany(c => c!["outputs"]?.AsArray() ?? [])
+            .Select(o => o!["data"]?["application/vnd.plotly.v1+json"]).OfType<JsonNode>();
 
     static (int Code, string Log) Run(string script, string folder)
     {

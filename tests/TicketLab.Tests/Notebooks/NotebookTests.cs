@@ -165,6 +165,59 @@ public class NotebookTests
         Assert.Equal("full", JsonNode.Parse(File.ReadAllText(results))!["profile"]!.GetValue<string>());
     }
 
+    [Theory]
+    [MemberData(nameof(Committed))]
+    public void Committed_notebooks_are_in_the_form_clean_writes(string notebook)
+    {
+        // Number arrays on one line, figures as objects, ids, tags: cleaning a committed notebook changes no byte.
+        using var temp = TestSetup.Temp();
+        var path = Path.Combine(ProjectPaths.Notebooks, notebook);
+        Assert.Equal(0, NotebookCleaner.CleanSaved(path, temp["clean.ipynb"]));
+        Assert.True(File.ReadAllText(path) == File.ReadAllText(temp["clean.ipynb"]), $"{notebook} is not in the form 'clean' writes: run dotnet run --project lib/TicketLab.Cli -c Release -- clean notebooks/{notebook}");
+    }
+
+    [Fact]
+    public void Clean_makes_a_notebook_saved_by_a_Jupyter_client_fit_to_commit()
+    {
+        using var temp = TestSetup.Temp();
+        var notebook = temp["saved.ipynb"];
+        var figure = """{"data": [{"type": "scatter", "x": [1, 2, 3], "y": [4, 5, 6]}], "layout": {"title": {"text": "t"}}}""";
+        var saved = new JsonObject
+        {
+            ["cells"] = new JsonArray(
+                new JsonObject
+                {
+                    ["cell_type"] = "code", ["execution_count"] = 1, ["source"] = "#!import setup.dib",
+                    ["metadata"] = new JsonObject { ["execution"] = new JsonObject { ["iopub.execute_input"] = "2026-12-05T10:00:00Z" } },
+                    ["outputs"] = new JsonArray(
+                        new JsonObject { ["output_type"] = "display_data", ["metadata"] = new JsonObject(), ["data"] = new JsonObject { ["text/html"] = "<div><div id='dotnet-interactive-this-cell-1'></div><script>probeAddresses(['http://192.0.2.2:2048/'])</script></div>" } },
+                        new JsonObject { ["output_type"] = "display_data", ["metadata"] = new JsonObject(), ["data"] = new JsonObject { ["text/plain"] = $"saved to {ProjectPaths.Root}/data/cache/x" } }),
+                },
+                new JsonObject
+                {
+                    ["cell_type"] = "code", ["execution_count"] = 2, ["source"] = "var hp = 1;", ["metadata"] = new JsonObject { ["tags"] = new JsonArray("parameters") },
+                    ["outputs"] = new JsonArray(
+                        new JsonObject { ["output_type"] = "display_data", ["metadata"] = new JsonObject(), ["data"] = new JsonObject { ["application/vnd.plotly.v1+json"] = figure, ["text/plain"] = "a chart" } },
+                        new JsonObject { ["output_type"] = "display_data", ["metadata"] = new JsonObject(), ["data"] = new JsonObject { ["application/vnd.plotly.v1+json"] = JsonNode.Parse(figure), ["text/plain"] = "a chart" } }),
+                }),
+            ["metadata"] = JsonNode.Parse("""{"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"}}"""),
+            ["nbformat"] = 4, ["nbformat_minor"] = 5,
+        };
+        File.WriteAllText(notebook, saved.ToJsonString());
+        Assert.Equal(1, NotebookCleaner.CleanSaved(notebook));
+        var text = File.ReadAllText(notebook);
+        Assert.DoesNotContain("dotnet-interactive-this-cell", text);
+        Assert.DoesNotContain("192.0.2.2", text);
+        Assert.DoesNotContain(ProjectPaths.Root, text);
+        Assert.DoesNotContain("iopub", text);
+        var cells = JsonNode.Parse(text)!["cells"]!.AsArray();
+        Assert.Equal(["cell-0", "cell-1"], cells.Select(c => c!["id"]!.GetValue<string>()));
+        Assert.Equal("parameters", cells[1]!["metadata"]!["tags"]![0]!.GetValue<string>());
+        var figures = cells[1]!["outputs"]!.AsArray().Select(o => o!["data"]!["application/vnd.plotly.v1+json"]).ToList();
+        Assert.All(figures, f => Assert.Equal(4, Assert.IsType<JsonObject>(f)["data"]![0]!["y"]![0]!.GetValue<int>()));
+        Assert.Contains("\"x\": [1, 2, 3]", text);
+    }
+
     [Fact]
     public void The_cleaner_replaces_machine_paths_longest_first()
     {
