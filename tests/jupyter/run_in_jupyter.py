@@ -19,6 +19,8 @@ import os
 import sys
 import time
 
+from report import finish
+
 PLOTLY = "application/vnd.plotly.v1+json"
 
 
@@ -96,12 +98,7 @@ def main():
     for f, stamp in committed.items():
         if os.path.getmtime(os.path.join(notebooks, "results", f)) != stamp:
             problems.append(f"notebooks/results/{f} was rewritten by a quick run outside the CLI")
-    report["problems"] = problems
-    with open(os.path.join(output, "report.json"), "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=2)
-    for p in problems:
-        print("PROBLEM:", p)
-    return 1 if problems else 0
+    return finish(output, report, problems)
 
 
 def Errors(cells):

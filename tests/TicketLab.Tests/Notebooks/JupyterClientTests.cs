@@ -18,17 +18,7 @@ public class JupyterClientTests(ITestOutputHelper output)
     public void Every_notebook_runs_in_Jupyters_client_and_reruns_from_its_hyperparameter_cell()
     {
         using var temp = TestSetup.Temp();
-        var script = Path.Combine(ProjectPaths.Root, "tests", "jupyter", "run_in_jupyter.py");
-        var (code, log) = Run(script, temp.Path);
-        if (code == 2)
-        {
-            var message = $"Jupyter's client or the .NET kernel is missing, so the notebooks were not run through it: {log.Trim()}";
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " (CI installs both: see .ci/run)");
-            output.WriteLine(message);
-            return;
-        }
-        Assert.True(code == 0, $"run_in_jupyter.py exited {code}:\n{log}");
-        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Path, "report.json")))!;
+        if (RunClient("run_in_jupyter.py", temp.Path, "Jupyter's client or the .NET kernel", output) is not { } report) return;
         var ran = report["notebooks"]!.AsArray();
         Assert.Equal(Directory.GetFiles(ProjectPaths.Notebooks, "*.ipynb").Length, ran.Count);
         Assert.All(ran, n => Assert.True(n!["charts"]!.GetValue<int>() > 0, $"{n["notebook"]} showed no chart"));
@@ -74,6 +64,25 @@ public class JupyterClientTests(ITestOutputHelper output)
             .SelectMany(c => c!["outputs"]?.AsArray() ?? [])
             .Select(o => o!["data"]?["application/vnd.plotly.v1+json"]).OfType<JsonNode>();
 
+    /// <summary>
+    /// Runs the client script <paramref name="script"/> of tests/jupyter into <paramref name="folder"/> and returns its
+    /// report; null when <paramref name="needs"/> is missing here (a failure in CI, which installs it).
+    /// </summary>
+    internal static JsonNode? RunClient(string script, string folder, string needs, ITestOutputHelper output)
+    {
+        var (code, log) = Run(Path.Combine(ProjectPaths.Root, "tests", "jupyter", script), folder);
+        if (code == 2)
+        {
+            var message = $"{needs} is missing, so {script} did not run: {log.Trim()}";
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", message + " (CI installs it: see .ci/run)");
+            output.WriteLine(message);
+            return null;
+        }
+        Assert.True(code == 0, $"{script} exited {code}:\n{log}");
+        return JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "report.json")))!;
+    }
+
+    /// <summary>Runs a client script of tests/jupyter with Debian's python3 (or the first on PATH); exit code and what it printed.</summary>
     static (int Code, string Log) Run(string script, string folder)
     {
         // Debian's python3 holds its python3-nbclient; another python3 first on PATH (pyenv, a venv) may not.
