@@ -51,35 +51,50 @@ public sealed class TopKMask : TorchSharp.torch.autograd.SingleTensorFunction<To
     /// <summary>
     /// The 0/1 mask of the <paramref name="kept"/> largest entries by a two-pass radix select on the float bits (16 bits
     /// per pass), which also counts exactly how many entries reach the threshold; null when ties at the threshold would
-    /// keep more than <paramref name="kept"/> (the caller then uses top-k). About five times faster than kthvalue plus
-    /// a count on one thread, and the mask is the same.
+    /// keep more than <paramref name="kept"/> (the caller then uses top-k). It reads the tensor's memory in place and
+    /// writes the mask straight into a new tensor, with pooled scratch arrays: a step of a 784-300-100-10 net selects
+    /// three masks, and copying and allocating them cost more than the selection itself.
     /// </summary>
     static Tensor? RadixMask(Tensor flat, long kept)
     {
-        var values = flat.data<float>().ToArray();
-        var keys = new uint[values.Length];
-        var high = new int[65536];
-        for (var i = 0; i < values.Length; i++)
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(flat.bytes);
+        var pool = System.Buffers.ArrayPool<uint>.Shared;
+        var keys = pool.Rent(values.Length);
+        var high = System.Buffers.ArrayPool<int>.Shared.Rent(65536);
+        var low = System.Buffers.ArrayPool<int>.Shared.Rent(65536);
+        try
         {
-            // Order-preserving map from float to unsigned int: flip all bits of negatives, the sign bit of the rest.
-            var bits = BitConverter.SingleToUInt32Bits(values[i]);
-            var key = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
-            keys[i] = key;
-            high[key >> 16]++;
+            Array.Clear(high, 0, 65536);
+            Array.Clear(low, 0, 65536);
+            for (var i = 0; i < values.Length; i++)
+            {
+                // Order-preserving map from float to unsigned int: flip all bits of negatives, the sign bit of the rest.
+                var bits = BitConverter.SingleToUInt32Bits(values[i]);
+                var key = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+                keys[i] = key;
+                high[key >> 16]++;
+            }
+            long above = 0;
+            var bin = 65535;
+            while (above + high[bin] < kept) above += high[bin--];
+            for (var i = 0; i < values.Length; i++)
+                if (keys[i] >> 16 == bin) low[keys[i] & 0xFFFF]++;
+            var sub = 65535;
+            while (above + low[sub] < kept) above += low[sub--];
+            if (above + low[sub] != kept) return null; // ties at the threshold
+            var threshold = ((uint)bin << 16) | (uint)sub;
+            var mask = empty(values.Length, dtype: ScalarType.Float32);
+            var written = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(mask.bytes);
+            // 1 where key >= threshold, without a branch (at keep 0.5 the branch is a coin flip): the borrow of key - threshold.
+            for (var i = 0; i < values.Length; i++) written[i] = 1 - (float)(((ulong)keys[i] - threshold) >> 63);
+            return mask;
         }
-        long above = 0;
-        var bin = 65535;
-        while (above + high[bin] < kept) above += high[bin--];
-        var low = new int[65536];
-        foreach (var key in keys)
-            if (key >> 16 == bin) low[key & 0xFFFF]++;
-        var sub = 65535;
-        while (above + low[sub] < kept) above += low[sub--];
-        if (above + low[sub] != kept) return null; // ties at the threshold
-        var threshold = ((uint)bin << 16) | (uint)sub;
-        var mask = new float[values.Length];
-        for (var i = 0; i < keys.Length; i++) mask[i] = keys[i] >= threshold ? 1f : 0f;
-        return tensor(mask);
+        finally
+        {
+            pool.Return(keys);
+            System.Buffers.ArrayPool<int>.Shared.Return(high);
+            System.Buffers.ArrayPool<int>.Shared.Return(low);
+        }
     }
 
     /// <summary>Straight-through: the scores receive the mask's gradient unchanged.</summary>
