@@ -1,5 +1,6 @@
 using Spectre.Console;
 using TicketLab.Cli.Notebooks;
+using TicketLab.Cli.Programs;
 using TicketLab.Cli.Site;
 using TicketLab.Benchmarks;
 using TicketLab.Data;
@@ -47,6 +48,13 @@ public static class Commands
                   Jupyter kernel's bootstrap script (it lists the machine's network addresses) and package-restore
                   chatter, replaces machine paths, writes Plotly figures (JSON text in a live Jupyter session) as JSON
                   objects, gives every cell an id and keeps the cells' tags. Rewrites each file in place, atomically.
+
+              programs [--only NN] [--check]
+                  Writes every notebook as a plain C# program, notebooks/programs/NN-title.cs, generated from its code cells
+                  (the notebook stays the one source: never edit a program by hand). Run one with
+                  'dotnet run -c Release notebooks/programs/NN-title.cs' (TICKETLAB_PROFILE=quick for the quick profile): tables
+                  and progress on the console, charts as HTML and PNG in data/cache/programs/NN-title/, results to the same
+                  results file as the notebook. --check writes nothing and exits 1 naming each program that is stale.
 
               embed-data [--dataset FashionMnist|Mnist]
                   Rewrites the committed embedded subset (data/embedded/) from the full dataset.
@@ -218,6 +226,22 @@ public static class Commands
                 throw new ArgumentException($"clean: '{path}' is not an existing .ipynb file; accepted: paths of notebooks, e.g. notebooks/00-the-debate.ipynb");
             var dropped = NotebookCleaner.CleanSaved(path);
             Console.WriteLine($"{path}: cleaned ({dropped} output(s) dropped)");
+        }
+        return 0;
+    }
+
+    /// <summary>Writes (or with --check, compares) the notebooks' programs in notebooks/programs/.</summary>
+    public static int Programs(string[] args)
+    {
+        var options = ParseOptions(args, ["--only"], ["--check"]);
+        var check = options.ContainsKey("--check");
+        var files = NotebookPrograms.Update(options.GetValueOrDefault("--only"), check);
+        foreach (var file in files) Console.WriteLine($"{Path.GetRelativePath(ProjectPaths.Root, file.Path)}: {file.State}");
+        var stale = files.Where(NotebookPrograms.IsStale).ToList();
+        if (check && stale.Count > 0)
+        {
+            Console.WriteLine($"Stale programs: {string.Join(", ", stale.Select(f => Path.GetFileName(f.Path)))} (run: programs)");
+            return 1;
         }
         return 0;
     }

@@ -26,7 +26,7 @@ public static class RecordFormatters
     public static string Register(Type? formatter = null)
     {
         formatter ??= AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(FormatterType)).FirstOrDefault(t => t is not null);
-        if (formatter is null) return "no .NET Interactive kernel loaded: records print as plain text";
+        if (formatter is null) return "no .NET Interactive kernel loaded: records print as plain text (as console tables in a notebook's program)";
         var register = formatter.GetMethod("Register", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(Action<object, TextWriter>), typeof(string)]);
         var preferred = formatter.GetMethod("SetPreferredMimeTypesFor", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(string[])]);
         if (register is null) return $"the kernel's {FormatterType} has no Register(Type, Action<object, TextWriter>, string): records show in the kernel's default format";
