@@ -138,6 +138,12 @@ public static class Commands
         {
             UpdateReadme();
         }
+        if (writeBack)
+        {
+            // The plain C# programs follow the notebooks' code (one source of truth): those of the notebooks written back.
+            var written = NotebookPrograms.Update(runner.Only, check: false).Where(f => f.State == "written").ToList();
+            AnsiConsole.MarkupLineInterpolated($"Programs: {(written.Count == 0 ? "up to date" : "regenerated " + string.Join(", ", written.Select(f => Path.GetFileName(f.Path))))}");
+        }
         var siteFolder = writeBack ? Path.Combine(ProjectPaths.Root, "docs") : Path.Combine(output, "site");
         // The site shows only successful runs: when writing back, the committed notebooks (a failed run replaced none of them).
         var executed = writeBack ? NotebookRunner.Discover() : runs.Where(r => r.Succeeded).Select(r => r.ExecutedPath!).ToList();
