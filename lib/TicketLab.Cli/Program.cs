@@ -13,10 +13,11 @@ try
         "site" => Commands.Site(args[1..]),
         "readme" => Commands.Readme(args[1..]),
         "bench" => Commands.Bench(args[1..]),
+        "kernel" => Commands.Kernel(args[1..]),
         "clean" => Commands.Clean(args[1..]),
         "programs" => Commands.Programs(args[1..]),
         null or "help" or "--help" or "-h" => Commands.Help(),
-        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, readme, site, clean, programs, embed-data, help"),
+        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, kernel, readme, site, clean, programs, embed-data, help"),
     };
 }
 catch (ArgumentException e)

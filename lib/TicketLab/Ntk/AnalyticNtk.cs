@@ -47,4 +47,62 @@ public static class AnalyticNtk
         }
         return (k12.MoveToOuterDisposeScope(), ntk.MoveToOuterDisposeScope());
     }
+    /// <summary>
+    /// The same recursion as <see cref="Relu"/> for one block of a large kernel, computed in place in reusable float64
+    /// buffers (a block of 2048² entries otherwise allocates and frees a dozen 33 MB tensors, and the page faults cost more
+    /// than the arithmetic). <paramref name="a"/> and <paramref name="b"/> are rows of inputs; returns the NNGP or the NTK
+    /// block (a view of the workspace, valid until its next use).
+    /// </summary>
+    public static Tensor ReluBlock(Tensor a, Tensor b, int layers, double weightVariance, double biasVariance, bool ntk, Workspace workspace)
+    {
+        if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, "accepted: at least 1 (the readout)");
+        if (a.dim() != 2 || b.dim() != 2 || a.shape[1] != b.shape[1])
+            throw new ArgumentException($"a has shape [{string.Join(", ", a.shape)}] and b [{string.Join(", ", b.shape)}]; accepted: rows of the same number of features.", nameof(b));
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (rows, columns) = (a.shape[0], b.shape[0]);
+        var (k12, theta, norms, tangent) = workspace.Buffers(rows, columns);
+        var a64 = a.to(ScalarType.Float64);
+        var b64 = b.to(ScalarType.Float64);
+        var d = a.shape[1];
+        k12.addmm_(a64, b64.t(), beta: 0, alpha: 1).mul_(weightVariance / d).add_(biasVariance);
+        var k1 = a64.pow(2).sum(dim: 1).mul_(weightVariance / d).add_(biasVariance);
+        var k2 = b64.pow(2).sum(dim: 1).mul_(weightVariance / d).add_(biasVariance);
+        if (ntk) tangent.copy_(k12);
+        for (var l = 1; l < layers; l++)
+        {
+            norms.copy_(k1.sqrt().unsqueeze(1).expand(rows, columns)).mul_(k2.sqrt().unsqueeze(0));
+            k12.div_(norms.clamp_min_(1e-300)).clamp_(-1, 1);          // cos θ
+            theta.copy_(k12).acos_().neg_().add_(Math.PI);              // π − θ
+            if (ntk) tangent.mul_(theta);                               // NTK·(π − θ)
+            k12.mul_(theta);                                            // (π − θ) cos θ
+            k12.add_(theta.sin_());                                     // + sin θ (= sin(π − θ))
+            k12.mul_(norms).mul_(weightVariance / (2 * Math.PI)).add_(biasVariance); // NNGP ← σw²·NNGP′ + σb²
+            if (ntk) tangent.mul_(weightVariance / (2 * Math.PI)).add_(k12);        // NTK ← NNGP + σw²·NTK′
+            k1 = k1.div(2).mul_(weightVariance).add_(biasVariance);
+            k2 = k2.div(2).mul_(weightVariance).add_(biasVariance);
+        }
+        return ntk ? tangent : k12;
+    }
+
+    /// <summary>The float64 buffers <see cref="ReluBlock"/> computes in, one set per block shape; dispose when done.</summary>
+    public sealed class Workspace : IDisposable
+    {
+        readonly Dictionary<(long, long), Tensor[]> sets = [];
+
+        /// <summary>Four rows × columns buffers (made on first use of the shape).</summary>
+        public (Tensor, Tensor, Tensor, Tensor) Buffers(long rows, long columns)
+        {
+            if (!sets.TryGetValue((rows, columns), out var set))
+                sets[(rows, columns)] = set = Enumerable.Range(0, 4).Select(_ => empty(rows, columns, dtype: ScalarType.Float64).DetachFromDisposeScope()).ToArray();
+            return (set[0], set[1], set[2], set[3]);
+        }
+
+        /// <summary>Frees the buffers.</summary>
+        public void Dispose()
+        {
+            foreach (var t in sets.Values.SelectMany(s => s)) t.Dispose();
+            sets.Clear();
+        }
+    }
 }
