@@ -11,17 +11,27 @@ using static TorchSharp.torch;
 namespace TicketLab.Benchmarks;
 
 /// <summary>What the bench command runs.</summary>
-/// <param name="Rounds">Measured iterations of each benchmark (the long NTK reference runs once).</param>
+/// <param name="Rounds">Measured iterations of each benchmark (the long NTK reference runs once, the scaling benchmarks at most <see cref="Scaling.MaxRounds"/> times per size).</param>
 /// <param name="InstallPeer">Install Debian's PyTorch when no Python can import torch (needs root and apt-get).</param>
-public sealed record BenchOptions(int Rounds = 5, bool InstallPeer = true)
+/// <param name="Only">Null for everything, or "scaling" for the scaling benchmarks alone (they replace only the scaling part of benchmarks.json).</param>
+public sealed record BenchOptions(int Rounds = 5, bool InstallPeer = true, string? Only = null)
 {
+    /// <summary>The value of <see cref="Only"/> that runs the scaling benchmarks alone.</summary>
+    public const string ScalingOnly = "scaling";
+
     /// <summary>Throws naming the first invalid field, its value and what is accepted.</summary>
     public BenchOptions Validate()
     {
         if (Rounds is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(Rounds), Rounds, "accepted: 1 to 100");
+        if (Only is not null and not ScalingOnly) throw new ArgumentOutOfRangeException(nameof(Only), Only, $"accepted: {ScalingOnly} (or leave it out to run everything)");
         return this;
     }
 }
+
+/// <summary>What a bench run printed and wrote.</summary>
+/// <param name="Rows">The table rows.</param>
+/// <param name="Written">Whether benchmarks.json was written (a scaling-only run leaves a file it cannot read alone).</param>
+public sealed record BenchReport(IReadOnlyList<BenchRow> Rows, bool Written);
 
 /// <summary>One row of the bench table: a named ratio (or measurement), its value, its target and how it was obtained.</summary>
 /// <param name="Key">The key in benchmarks.json.</param>
@@ -53,11 +63,12 @@ public sealed record BenchRow(string Key, double? Value, string Target, string D
 /// <param name="RareEventReachedLog2">The depth it reached, in bits.</param>
 /// <param name="ConvStepSeconds">One training step of notebook 04's convnet on 1 thread (as its trainings run, one per core), or NaN when not measured.</param>
 /// <param name="ConvStep2Seconds">The same on 2 threads.</param>
+/// <param name="Scaling">The main costs at several sizes with their fitted exponents, or null when not measured.</param>
 public sealed record BenchMeasurements(int Threads, int Rounds, double StepSeconds, double Step2Seconds, double MatmulSeconds, double SamplerSeconds,
     double SamplerProductsSeconds, double NtkFastSeconds, double NtkAutogradSeconds, double NtkDifference, double DenseEpochSeconds, double EdgePopupEpochSeconds,
     PeerResult? Peer, PeerResult? Peer2, string? PeerProblem,
     double RareEventSeconds, long RareEventEvaluations, double RareEventFlopsPerUnit, double RareEventReachedLog2,
-    double ConvStepSeconds = double.NaN, double ConvStep2Seconds = double.NaN)
+    double ConvStepSeconds = double.NaN, double ConvStep2Seconds = double.NaN, IReadOnlyList<ScalingResult>? Scaling = null)
 {
     /// <summary>TorchSharp over PyTorch seconds of the convnet step on 1 thread.</summary>
     public double? ConvPeerRatio => Peer is null || !double.IsFinite(ConvStepSeconds) || !double.IsFinite(Peer.ConvStepSeconds) ? null : ConvStepSeconds / Peer.ConvStepSeconds;
@@ -99,8 +110,12 @@ public sealed record BenchMeasurements(int Threads, int Rounds, double StepSecon
 /// <summary>Runs the BenchmarkDotNet benchmarks and the PyTorch peer in one process run and turns them into ratios.</summary>
 public static class BenchmarkSuite
 {
-    /// <summary>Runs everything and writes <c>notebooks/results/benchmarks.json</c>; returns the table rows.</summary>
-    public static IReadOnlyList<BenchRow> Run(BenchOptions options, Action<string> log)
+    /// <summary>
+    /// Runs everything and writes <c>notebooks/results/benchmarks.json</c>; returns the table rows. With
+    /// <see cref="BenchOptions.Only"/> "scaling" it runs the scaling benchmarks alone and replaces only their part of the
+    /// file (not written when the file there cannot be read, e.g. one of an older schema: run everything then).
+    /// </summary>
+    public static BenchReport Run(BenchOptions options, Action<string> log)
     {
         options.Validate();
         TicketLab.Setup.TorchRuntime.EnsureLoaded();
@@ -116,6 +131,17 @@ public static class BenchmarkSuite
         var slow = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1)
             .WithWarmupCount(1).WithIterationCount(options.Rounds).WithInvocationCount(1).WithUnrollFactor(1);
         var once = slow.WithWarmupCount(0).WithIterationCount(1);
+        var scalingJob = slow.WithIterationCount(Math.Min(options.Rounds, Scaling.MaxRounds));
+
+        if (options.Only == BenchOptions.ScalingOnly)
+        {
+            var alone = MeasureScaling(scalingJob, logger, log);
+            BenchmarksResults? previous = null;
+            try { previous = Results.Read<BenchmarksResults>(); }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException) { log($"benchmarks.json not written: {e.Message}"); }
+            if (previous is not null) Results.Write(previous with { Scaling = Rounded(alone) });
+            return new(ScalingRows(alone), previous is not null);
+        }
 
         log("PyTorch peer: one training step and a 1024x1024 product, on 1 and on 2 threads...");
         var peer = PyTorchPeer.Run(1, options.Rounds, options.InstallPeer, log, out var peerProblem);
@@ -138,6 +164,7 @@ public static class BenchmarkSuite
         var rareRun = RareEventBenchmarks.LastRun ?? throw new InvalidOperationException("the rare-event benchmark left no run to read; see data/cache/benchmarks/bench.log.");
         log("One dense epoch against one edge-popup epoch...");
         var epochs = Measure<PruningBenchmarks>(slow, logger, nameof(PruningBenchmarks.DenseEpoch), nameof(PruningBenchmarks.EdgePopupEpoch));
+        var scaling = MeasureScaling(scalingJob, logger, log);
 
         var measured = new BenchMeasurements(threads, options.Rounds,
             StepSeconds: step[$"{nameof(StepBenchmarks.TrainingStep)}@1"], Step2Seconds: step[$"{nameof(StepBenchmarks.TrainingStep)}@2"],
@@ -148,7 +175,8 @@ public static class BenchmarkSuite
             peer, peer2, peerProblem,
             RareEventSeconds: rare[nameof(RareEventBenchmarks.ToSixtyBits)], RareEventEvaluations: rareRun.Evaluations,
             RareEventFlopsPerUnit: RareEventBenchmarks.FlopsPerUnit, RareEventReachedLog2: rareRun.ReachedLog2,
-            ConvStepSeconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@1"], ConvStep2Seconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@2"]);
+            ConvStepSeconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@1"], ConvStep2Seconds: step[$"{nameof(StepBenchmarks.ConvTrainingStep)}@2"],
+            Scaling: scaling);
 
         NotebookRuns? runs = null;
         string? runsProblem = null;
@@ -157,8 +185,33 @@ public static class BenchmarkSuite
         var fullRuns = runs is { Profile: "full" } ? runs : null;
         if (runs is not null && fullRuns is null) runsProblem = $"the recorded notebook run is the {runs.Profile} profile; run the main job in the full profile.";
         Results.Write(FileOf(measured, fullRuns, runsProblem));
-        return Rows(measured, fullRuns, runsProblem);
+        return new(Rows(measured, fullRuns, runsProblem), true);
     }
+
+    /// <summary>Times every cost of <see cref="Scaling.All"/> at its sizes and fits its exponent.</summary>
+    static IReadOnlyList<ScalingResult> MeasureScaling(Job job, ILogger logger, Action<string> log)
+    {
+        log("Scaling: the sampler, the empirical NTK, kernel regression and trainings side by side, each at 4 sizes...");
+        var seconds = new[]
+        {
+            Measure<SamplerScaling>(job, logger, nameof(SamplerScaling.Sample)),
+            Measure<NtkScaling>(job, logger, nameof(NtkScaling.Kernel)),
+            Measure<KernelRegressionScaling>(job, logger, nameof(KernelRegressionScaling.Regression)),
+            Measure<SideBySideScaling>(job, logger, nameof(SideBySideScaling.Trainings)),
+        }.SelectMany(d => d).ToDictionary();
+        return Scaling.All.Select(c => ScalingResult.Of(c, c.Sizes.Select(size => seconds[$"{c.Method}@{size}"]).ToArray())).ToList();
+    }
+
+    /// <summary>One row per cost of <paramref name="scaling"/>: its fitted exponent, with the seconds at each size and the prediction.</summary>
+    public static IReadOnlyList<BenchRow> ScalingRows(IReadOnlyList<ScalingResult> scaling) => scaling.Select(s => new BenchRow(
+        $"scaling_exponent: {s.Key}", s.Exponent, "",
+        $"{s.Cost}; {s.Size} {string.Join(" / ", s.Sizes.Select(n => n.ToString("N0", Invariant)))}: "
+        + $"{string.Join(" / ", s.Seconds.Select(t => t.ToString("0.000", Invariant)))} s; 90% band {s.ExponentBand[0]:0.00} to {s.ExponentBand[1]:0.00}; "
+        + $"predicted at {s.PredictAt:N0} {s.Size}: {s.PredictedSeconds:0.##} s ({s.PredictedBand[0]:0.##} to {s.PredictedBand[1]:0.##})", null)).ToList();
+
+    static readonly System.Globalization.CultureInfo Invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+    static ScalingResult[] Rounded(IReadOnlyList<ScalingResult> scaling) => scaling.Select(s => s.Rounded()).ToArray();
 
     /// <summary>The table of ratios of one run, each made of measurements of that run, with its target and whether it is met.</summary>
     public static IReadOnlyList<BenchRow> Rows(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem)
@@ -206,11 +259,12 @@ public static class BenchmarkSuite
                 string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.PeakMb:0} MB")), null));
         }
         else rows.Add(new("notebook_seconds", null, "", $"not available: {runsProblem}", null));
+        if (m.Scaling is { } scaling) rows.AddRange(ScalingRows(scaling));
         return rows;
     }
 
     /// <summary>The contents of benchmarks.json: the ratios, the notebook timings and every measurement they are made of.</summary>
-    static BenchmarksResults FileOf(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem) => new(
+    public static BenchmarksResults FileOf(BenchMeasurements m, NotebookRuns? fullRuns, string? runsProblem) => new(
         MachineDescription.Current, m.Threads, m.Rounds,
         TorchsharpVsPytorchStepRatio: Round(m.PeerRatio),
         StepFractionOfMatmulPeak: Math.Round(m.StepGflops / m.MatmulGflops, 3),
@@ -249,6 +303,7 @@ public static class BenchmarkSuite
         Pytorch: m.Peer is null ? null : new PeerSummary(m.Peer.TorchVersion, m.Peer.Blas, [m.Peer.Threads, m.Peer2?.Threads ?? 0], m.Peer.Python),
         PytorchProblem: m.PeerProblem,
         NotebookRunsProblem: runsProblem,
+        Scaling: Rounded(m.Scaling ?? []),
         TorchsharpVsPytorchConvStepRatio: Round(m.ConvPeerRatio));
 
     static double? Round(double? value, int digits = 3) => value is { } v ? Math.Round(v, digits) : null;

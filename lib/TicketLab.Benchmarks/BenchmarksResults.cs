@@ -63,18 +63,20 @@ public sealed record PeerSummary(string Version, string Blas, int[] Threads, str
 /// <param name="NotebookRunsProblem">Why there are no notebook timings.</param>
 /// <param name="RareEventFractionOfMatmulPeak">The rare-event estimator's product rate over the machine's.</param>
 /// <param name="RareEventSecondsPerClass">Seconds of one rare-event run to 2^-60 for one class.</param>
+/// <param name="Scaling">The main costs against their size: seconds at 3 or more sizes, the fitted exponent with its band, and a bigger run predicted.</param>
 /// <param name="TorchsharpVsPytorchConvStepRatio">TorchSharp over PyTorch for notebook 04's convnet step on 1 thread (target ≤ 1; null in files of older runs).</param>
 public sealed record BenchmarksResults(string Machine, int Threads, int Rounds, double? TorchsharpVsPytorchStepRatio, double StepFractionOfMatmulPeak,
     double DetectorSamplerFractionOfMatmulPeak, double NtkFastVsAutogradSpeedup, double EdgePopupVsDenseEpochRatio,
     double RareEventFractionOfMatmulPeak, double RareEventSecondsPerClass,
     IReadOnlyDictionary<string, double>? NotebookSeconds, IReadOnlyDictionary<string, double>? NotebookPeakMb, double? SuiteSeconds, double? SlowestCellSeconds,
-    BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem, double? TorchsharpVsPytorchConvStepRatio = null) : IResultsFile
+    BenchmarkMeasurements Measurements, PeerSummary? Pytorch, string? PytorchProblem, string? NotebookRunsProblem,
+    IReadOnlyList<ScalingResult> Scaling, double? TorchsharpVsPytorchConvStepRatio = null) : IResultsFile
 {
     /// <inheritdoc/>
     public static string FileName => "benchmarks";
 
     /// <inheritdoc/>
-    public static int Schema => 3;
+    public static int Schema => 4;
 
     /// <inheritdoc/>
     public static string Producer => "run the bench command (dotnet run --project lib/TicketLab.Cli -c Release -- bench)";

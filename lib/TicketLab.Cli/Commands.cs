@@ -29,12 +29,15 @@ public static class Commands
                   the same from a JSON object. Such a run needs --only, writes to data/cache/executed/<profile>-set/ (never
                   into notebooks/) and its results file records the overrides.
 
-              bench [--rounds N] [--no-install]
+              bench [--rounds N] [--no-install] [--only scaling]
                   BenchmarkDotNet benchmarks printed as ratios measured within one run and written to
                   notebooks/results/benchmarks.json: a training step against PyTorch (Debian's python3-torch,
                   installed with apt-get when missing and run as root, unless --no-install) and against the
                   machine's float32 matrix product; the detector sampler, the fast empirical NTK and an
-                  edge-popup epoch; the notebooks' times and peak memory from the last full main-job run.
+                  edge-popup epoch; the notebooks' times and peak memory from the last full main-job run; and
+                  the scaling of the main costs (sampler units, NTK inputs, kernel regression training size,
+                  trainings side by side), each at 4 sizes with its fitted exponent. --only scaling runs
+                  the scaling benchmarks alone (about a minute and a half) and replaces only their part of the file.
 
               kernel [--train-per-class N] [--test-per-class N] [--kernels ntk,nngp] [--ridge R] [--tolerance T]
                      [--max-iterations N] [--block N] [--landmarks N] [--output DIR]
@@ -171,18 +174,20 @@ public static class Commands
     /// <summary>Benchmarks that print ratios measured within one run and write notebooks/results/benchmarks.json.</summary>
     public static int Bench(string[] args)
     {
-        var options = ParseOptions(args, ["--rounds"], ["--no-install"]);
+        var options = ParseOptions(args, ["--rounds", "--only"], ["--no-install"]);
         var bench = new TicketLab.Benchmarks.BenchOptions(
             Rounds: options.TryGetValue("--rounds", out var r) ? ParseInt("--rounds", r) : 5,
-            InstallPeer: !options.ContainsKey("--no-install"));
+            InstallPeer: !options.ContainsKey("--no-install"),
+            Only: options.GetValueOrDefault("--only")).Validate();
         AnsiConsole.MarkupLineInterpolated($"Benchmarks on {MachineDescription.Current}");
-        var rows = TicketLab.Benchmarks.BenchmarkSuite.Run(bench, line => AnsiConsole.WriteLine(line));
+        var report = TicketLab.Benchmarks.BenchmarkSuite.Run(bench, line => AnsiConsole.WriteLine(line));
         var table = new Table().AddColumns("ratio", "value", "target", "measured as");
-        foreach (var row in rows)
+        foreach (var row in report.Rows)
             table.AddRow(Markup.Escape(row.Key), row.Value is { } v ? $"[bold]{v:0.###}[/]" : "-",
                 row.Met switch { true => $"[green]{Markup.Escape(row.Target)}[/]", false => $"[red]{Markup.Escape(row.Target)} (missed)[/]", _ => Markup.Escape(row.Target) },
                 Markup.Escape(row.Detail));
         AnsiConsole.Write(table);
+        if (!report.Written) return 0;
         AnsiConsole.MarkupLineInterpolated($"Written to {Path.GetRelativePath(ProjectPaths.Root, Results.PathOf("benchmarks"))}");
         if (ProjectPaths.Results == ProjectPaths.CommittedResults)
         {

@@ -17,6 +17,30 @@ public static class Fit
         Slope(x.Zip(y).Where(p => p.First > 0 && p.Second > 0 && double.IsFinite(p.Second)).Select(p => (Math.Log(p.First), Math.Log(p.Second))).ToList());
 
     /// <summary>
+    /// A power law y = c·x^b fitted to measurements (e.g. seconds against a size) by least squares of log y on log x
+    /// (MathNet's line fit), with a band for b from the residuals: b ± t·se, se = √(Σr²/(n−2) / Σ(log x − mean)²), t the
+    /// Student quantile of n − 2 degrees of freedom at <paramref name="level"/>. Needs 3 or more points, each positive
+    /// and finite, at 2 or more distinct x; an exact power law gives back its b with a band of width 0.
+    /// </summary>
+    public static PowerLaw PowerLaw(IReadOnlyList<double> x, IReadOnlyList<double> y, double level = 0.9)
+    {
+        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values and y {y.Count}; accepted: one y per x.", nameof(y));
+        if (x.Count < 3) throw new ArgumentException($"{x.Count} points; accepted: 3 or more (a band needs a residual).", nameof(x));
+        if (x.Concat(y).Any(v => !(v > 0 && double.IsFinite(v))))
+            throw new ArgumentException($"x [{string.Join(", ", x)}], y [{string.Join(", ", y)}]; accepted: positive finite values (a power law is fitted on their logs).", nameof(y));
+        if (x.Distinct().Count() < 2) throw new ArgumentException($"every x is {x[0]}; accepted: 2 or more distinct sizes.", nameof(x));
+        if (!(level is > 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "accepted: between 0 and 1, e.g. 0.9");
+        var logX = x.Select(v => Math.Log(v)).ToArray();
+        var logY = y.Select(v => Math.Log(v)).ToArray();
+        var (intercept, slope) = MathNet.Numerics.Fit.Line(logX, logY);
+        var residuals = logX.Zip(logY, (u, v) => v - intercept - slope * u).Sum(r => r * r);
+        var spread = logX.Sum(u => (u - logX.Average()) * (u - logX.Average()));
+        var degrees = x.Count - 2;
+        var half = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, degrees, 0.5 + level / 2) * Math.Sqrt(residuals / degrees / spread);
+        return new PowerLaw(slope, Math.Exp(intercept), slope - half, slope + half, level);
+    }
+
+    /// <summary>
     /// A band for a mean over seeds of per-seed samples (units, classes): a hierarchical bootstrap that resamples the seeds,
     /// then the values within each resampled seed, and takes the mean. Returns the mean of all values and the
     /// 5% and 95% quantiles of the replicates (a 90% band), as the density bands of notebook 01 are.
@@ -97,5 +121,25 @@ public static class Fit
         var lo = (int)Math.Floor(h);
         var hi = Math.Min(lo + 1, s.Length - 1);
         return s[lo] + (h - lo) * (s[hi] - s[lo]);
+    }
+}
+
+/// <summary>A fitted power law y = <see cref="Coefficient"/>·x^<see cref="Exponent"/>, with a band for the exponent.</summary>
+/// <param name="Exponent">b, the log-log slope.</param>
+/// <param name="Coefficient">c.</param>
+/// <param name="Low">Lower end of the exponent's band.</param>
+/// <param name="High">Upper end.</param>
+/// <param name="Level">The band's level (0.9: a 90% band).</param>
+public sealed record PowerLaw(double Exponent, double Coefficient, double Low, double High, double Level)
+{
+    /// <summary>
+    /// y at <paramref name="x"/> scaled from a measured point (<paramref name="fromX"/>, <paramref name="fromY"/>), the
+    /// largest one for a bigger run: fromY·(x/fromX)^b, with the same for both ends of the band (low and high as ordered values).
+    /// </summary>
+    public (double Value, double Low, double High) Scale(double fromX, double fromY, double x)
+    {
+        var ratio = x / fromX;
+        var (a, b) = (fromY * Math.Pow(ratio, Low), fromY * Math.Pow(ratio, High));
+        return (fromY * Math.Pow(ratio, Exponent), Math.Min(a, b), Math.Max(a, b));
     }
 }

@@ -134,6 +134,26 @@ public static partial class ReadmeSections
         text.Append(CultureInfo.InvariantCulture, $"| `edge_popup_vs_dense_epoch_ratio` | **{N(bench.EdgePopupVsDenseEpochRatio, "0.00")}** | ≤ 2.0 | one epoch on 20,000 images: dense {N(m.DenseEpochSeconds, "0.00")} s, edge-popup {N(m.EdgePopupEpochSeconds, "0.00")} s |\n");
         text.Append(CultureInfo.InvariantCulture, $"| `suite_seconds` (full profile) | **{N(bench.SuiteSeconds, "0")} s** | < 900 | sum of `notebook_seconds` |\n");
         text.Append(CultureInfo.InvariantCulture, $"| `slowest_cell_seconds` (full profile) | **{N(bench.SlowestCellSeconds, "0")} s** | ≤ 90 | the slowest code cell of any notebook |");
+        text.Append("\n\n").Append(Scaling(bench.Scaling));
+        return text.ToString();
+    }
+
+    /// <summary>The scaling table of a bench run: each cost's seconds at its sizes, the fitted exponent and a bigger run predicted.</summary>
+    static string Scaling(IReadOnlyList<ScalingResult> scaling)
+    {
+        if (scaling.Count == 0) return "Scaling of the main costs: not measured in this run.";
+        static string Seconds(double s) => s.ToString(s < 10 ? "0.###" : "0", Invariant);
+        var text = new StringBuilder("How the main costs grow with their size (the same run; median seconds of one call at each size, a power law seconds ≈ c·size^b ")
+            .Append("fitted by least squares on the logs, b's 90% band from the fit's residuals):\n\n")
+            .Append("| Cost | Size | Seconds | Exponent b (90% band) | Predicted |\n|---|---|---|---|---|\n");
+        foreach (var s in scaling)
+            text.Append(Invariant, $"| `{s.Key}` — {Escape(s.Cost)} | {string.Join(" / ", s.Sizes.Select(n => n.ToString("N0", Invariant)))} {Escape(s.Size)} ")
+                .Append(Invariant, $"| {string.Join(" / ", s.Seconds.Select(Seconds))} | **{s.Exponent.ToString("0.00", Invariant)}** ({s.ExponentBand[0].ToString("0.00", Invariant)} to {s.ExponentBand[1].ToString("0.00", Invariant)}) ")
+                .Append(Invariant, $"| {Seconds(s.PredictedSeconds)} s at {s.PredictAt.ToString("N0", Invariant)} ({Seconds(s.PredictedBand[0])} to {Seconds(s.PredictedBand[1])}) |\n");
+        text.Append("\nTo predict a bigger run, scale the time at the largest size measured: seconds(n) ≈ seconds(n_max)·(n / n_max)^b (the Predicted column ")
+            .Append("does this; its range uses the ends of b's band). The exponents hold on this machine and in this size range: memory limits ")
+            .Append("(an N x N float64 kernel is 8·N² bytes) and caches can change them further out. Trainings side by side share the cores, ")
+            .Append("so their b is near 0 up to the number of cores and near 1 beyond, and the fitted b averages the two over the sizes measured.");
         return text.ToString();
     }
 

@@ -18,6 +18,48 @@ public class BenchmarkTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BenchOptions(Rounds: 0).Validate());
         Assert.Equal("Rounds", error.ParamName);
+        var only = Assert.Throws<ArgumentOutOfRangeException>(() => new BenchOptions(Only: "ntk").Validate());
+        Assert.Equal("Only", only.ParamName);
+        Assert.Contains("scaling", only.Message);
+        new BenchOptions(Only: BenchOptions.ScalingOnly).Validate();
+    }
+
+    [Fact]
+    public void Every_scaling_cost_is_timed_at_three_or_more_increasing_sizes_and_predicts_a_bigger_one()
+    {
+        Assert.Equal(["sampler_units", "ntk_inputs", "kernel_regression_training_size", "trainings_side_by_side"], Scaling.All.Select(c => c.Key));
+        Assert.Equal(Scaling.All.Count, Scaling.All.Select(c => c.Method).Distinct().Count());
+        foreach (var cost in Scaling.All)
+        {
+            Assert.True(cost.Sizes.Length >= 3, cost.Key);
+            Assert.True(cost.Sizes.Zip(cost.Sizes.Skip(1)).All(p => p.First < p.Second), cost.Key);
+            Assert.True(cost.PredictAt > cost.Sizes[^1], cost.Key);
+        }
+        // One benchmark class per cost, each timing the sizes its cost names.
+        ScalingBenchmark[] benchmarks = [new SamplerScaling(), new NtkScaling(), new KernelRegressionScaling(), new SideBySideScaling()];
+        Assert.Equal(Scaling.All, benchmarks.Select(b => b.Cost));
+        Assert.All(benchmarks, b => Assert.Equal(b.Cost.Sizes, b.Sizes));
+        Assert.All(benchmarks, b => Assert.NotNull(b.GetType().GetMethod(b.Cost.Method)));
+    }
+
+    [Fact]
+    public void A_scaling_result_fits_its_exponent_and_predicts_from_the_largest_size()
+    {
+        var cost = Scaling.KernelRegression;
+        var seconds = cost.Sizes.Select(n => 1e-7 * n * n).ToArray();
+        var result = ScalingResult.Of(cost, seconds);
+        Assert.Equal(2, result.Exponent, 9);
+        Assert.Equal(1e-7 * cost.PredictAt * cost.PredictAt, result.PredictedSeconds, 6);
+        Assert.Equal(result.PredictedSeconds, result.PredictedBand[0], 6);
+        var rounded = result.Rounded();
+        // 3 significant digits: 1e-7 x 500² = 0.025 s ... 2,000² = 0.4 s; predicted 0.4 x 5² = 10 s at 10,000.
+        Assert.Equal([0.025, 0.1, 0.225, 0.4], rounded.Seconds);
+        Assert.Equal(10, rounded.PredictedSeconds);
+        var row = Assert.Single(BenchmarkSuite.ScalingRows([result]));
+        Assert.Equal("scaling_exponent: kernel_regression_training_size", row.Key);
+        Assert.Equal(2, row.Value!.Value, 9);
+        Assert.Contains("500 / 1,000 / 1,500 / 2,000", row.Detail);
+        Assert.Contains("predicted at 10,000 training images: 10 s", row.Detail);
     }
 
     [Fact]
@@ -55,5 +97,12 @@ public class BenchmarkTests
         Assert.Null(without["torchsharp_vs_pytorch_step_ratio"].Met);
         Assert.Contains("not measured: no torch", without["torchsharp_vs_pytorch_step_ratio"].Detail);
         Assert.Contains("not available: no runs", without["notebook_seconds"].Detail);
+        Assert.DoesNotContain(without.Keys, k => k.StartsWith("scaling_exponent", StringComparison.Ordinal));
+
+        // With the scaling measured, one row per cost follows the ratios.
+        var scaling = Scaling.All.Select(c => ScalingResult.Of(c, c.Sizes.Select(n => 0.001 * n).ToArray())).ToList();
+        var withScaling = BenchmarkSuite.Rows(m with { Scaling = scaling }, runs, null);
+        Assert.Equal(Scaling.All.Select(c => $"scaling_exponent: {c.Key}"), withScaling.TakeLast(Scaling.All.Count).Select(r => r.Key));
+        Assert.All(withScaling.TakeLast(Scaling.All.Count), r => Assert.Equal(1, r.Value!.Value, 9));
     }
 }
