@@ -39,10 +39,10 @@ public static class Commands
                   trainings side by side), each at 4 sizes with its fitted exponent. --only scaling runs
                   the scaling benchmarks alone (about a minute and a half) and replaces only their part of the file.
 
-              kernel [--train-per-class N] [--test-per-class N] [--kernels ntk,nngp] [--ridge R] [--tolerance T]
+              kernel [--dataset FashionMnist|Mnist] [--train-per-class N] [--test-per-class N] [--kernels ntk,nngp] [--ridge R] [--tolerance T]
                      [--max-iterations N] [--block N] [--landmarks N] [--output DIR]
-                  Infinite-width NTK and NNGP regression of notebook 02's ReLU MLP on all 60,000 Fashion-MNIST training
-                  images, evaluated on all 10,000 test images, in bounded memory: the train kernel is held as float32 blocks
+                  Infinite-width NTK and NNGP regression of notebook 02's ReLU MLP on all 60,000 Fashion-MNIST (or MNIST)
+                  training images, evaluated on all 10,000 test images, in bounded memory: the train kernel is held as float32 blocks
                   of its lower triangle (7.2 GB) and solved by conjugate gradients with a Nyström preconditioner of
                   --landmarks images (0: Jacobi only), one kernel at a time. Prints test
                   accuracy, time and peak memory; the default configuration writes notebooks/results/full-data-kernel.json
@@ -203,7 +203,7 @@ public static class Commands
     /// </summary>
     public static int Kernel(string[] args)
     {
-        var options = ParseOptions(args, ["--train-per-class", "--test-per-class", "--kernels", "--ridge", "--tolerance", "--max-iterations", "--block", "--landmarks", "--output"], []);
+        var options = ParseOptions(args, ["--dataset", "--train-per-class", "--test-per-class", "--kernels", "--ridge", "--tolerance", "--max-iterations", "--block", "--landmarks", "--output"], []);
         var defaults = new TicketLab.Ntk.FullKernelOptions();
         var kernels = options.TryGetValue("--kernels", out var k)
             ? k.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(name =>
@@ -211,6 +211,9 @@ public static class Commands
                     ? parsed : throw new ArgumentException($"--kernels '{k}' names '{name}'; accepted: ntk, nngp, or both separated by a comma.")).ToArray()
             : null;
         var kernel = new TicketLab.Ntk.FullKernelOptions(
+            Dataset: options.TryGetValue("--dataset", out var ds)
+                ? Enum.TryParse<DatasetName>(ds, ignoreCase: true, out var named) && Enum.IsDefined(named) ? named : throw new ArgumentException($"--dataset '{ds}' is not known; accepted: FashionMnist, Mnist")
+                : defaults.Dataset,
             TrainPerClass: options.TryGetValue("--train-per-class", out var tr) ? ParseInt("--train-per-class", tr) : null,
             TestPerClass: options.TryGetValue("--test-per-class", out var te) ? ParseInt("--test-per-class", te) : null,
             RelativeRidge: options.TryGetValue("--ridge", out var ri) ? ParseDouble("--ridge", ri) : defaults.RelativeRidge,
@@ -225,7 +228,7 @@ public static class Commands
             : committed ? ProjectPaths.CommittedResults : Path.Combine(ProjectPaths.Cache, "kernel");
         AtomicFile.ProbeWritable(folder);
         TicketLab.Setup.TorchRuntime.EnsureLoaded();
-        var data = Datasets.Load(new DataOptions(Source: DataSource.Full, TrainPerClass: kernel.TrainPerClass, TestPerClass: kernel.TestPerClass));
+        var data = Datasets.Load(new DataOptions(kernel.Dataset, Source: DataSource.Full, TrainPerClass: kernel.TrainPerClass, TestPerClass: kernel.TestPerClass));
         AnsiConsole.MarkupLineInterpolated($"Kernel regression on {data.Train.Count:N0} training and {data.Test.Count:N0} test images ({data.Origin}), {TorchSharp.torch.get_num_threads()} threads, on {MachineDescription.Current}");
         var results = TicketLab.Ntk.FullDataKernel.Run(data, kernel, line => AnsiConsole.WriteLine(line));
         var table = new Table().AddColumns("kernel", "test accuracy", "95% band", "iterations", "residual", "train kernel s", "test kernel s", "solve s", "kernels GB");

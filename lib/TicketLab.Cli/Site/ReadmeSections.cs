@@ -17,7 +17,7 @@ public static partial class ReadmeSections
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The generated sections, by marker name.</summary>
-    public static readonly IReadOnlyList<string> Names = ["findings", "verdict", "timings", "benchmarks"];
+    public static readonly IReadOnlyList<string> Names = ["findings", "verdict", "timings", "benchmarks", "kernel"];
 
     /// <summary>One section's Markdown, from the results files in <paramref name="resultsFolder"/>.</summary>
     public static string Render(string name, string resultsFolder) => name switch
@@ -26,6 +26,7 @@ public static partial class ReadmeSections
         "verdict" => Verdict(resultsFolder),
         "timings" => Timings(resultsFolder),
         "benchmarks" => Benchmarks(resultsFolder),
+        "kernel" => Kernel(resultsFolder),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"accepted: {string.Join(", ", Names)}"),
     };
 
@@ -154,6 +155,39 @@ public static partial class ReadmeSections
             .Append("does this; its range uses the ends of b's band). The exponents hold on this machine and in this size range: memory limits ")
             .Append("(an N x N float64 kernel is 8·N² bytes) and caches can change them further out. Trainings side by side share the cores, ")
             .Append("so their b is near 0 up to the number of cores and near 1 beyond, and the fitted b averages the two over the sizes measured.");
+        return text.ToString();
+    }
+
+    /// <summary>The full-data kernel regression (the kernel command), next to notebook 02's 500-image kernels and trained nets and notebook 00's baseline.</summary>
+    static string Kernel(string folder)
+    {
+        var k = Results.Read<TicketLab.Ntk.FullKernelResults>(folder);
+        var o = k.Options;
+        var text = new StringBuilder().Append(Invariant, $"One run of `kernel` on {k.Machine} ({k.Threads} threads): regression with the infinite-width NTK and NNGP of notebook 02's ReLU MLP ")
+            .Append(Invariant, $"({o.Layers} weight layers, σw² = {o.WeightVariance.ToString("0.##", Invariant)}, σb² = {o.BiasVariance.ToString("0.##", Invariant)}) on all {k.TrainImages:N0} training images of {k.Dataset}, evaluated on all {k.TestImages:N0} test images. ")
+            .Append(Invariant, $"Conjugate gradients with a {o.NystromRank:N0}-landmark Nyström preconditioner, to a relative residual of {o.Tolerance.ToString("g2", Invariant)}; ridge {o.RelativeRidge.ToString("g2", Invariant)} of the mean diagonal (a jitter: the ridgeless limit of a net trained to convergence).\n\n")
+            .Append("| Kernel | Test accuracy | 95% band (test images) | Iterations | Residual (recursion; true) | Train kernel | Test kernel | Solve |\n|---|---|---|---|---|---|---|---|\n");
+        foreach (var s in k.Solves)
+            text.Append(Invariant, $"| {s.Kernel.ToUpperInvariant()} | **{s.TestAccuracy.ToString("0.000", Invariant)}** | {s.TestAccuracyBand[0].ToString("0.000", Invariant)} to {s.TestAccuracyBand[1].ToString("0.000", Invariant)} | {s.Iterations} | ")
+                .Append(Invariant, $"{s.RecursionResidual.ToString("0.0e0", Invariant)}; {s.RelativeResidual.ToString("0.0e0", Invariant)} | {Duration(s.TrainKernelSeconds)} | {Duration(s.TestKernelSeconds)} | {Duration(s.SolveSeconds)} |\n");
+        var held = k.Solves.Max(s => s.KernelGigabytes);
+        text.Append(Invariant, $"\nThe whole command took {Duration(k.TotalSeconds)}; peak resident memory {(k.PeakMemoryGigabytes is { } peak ? peak.ToString("0.0", Invariant) + " GB" : "not reported")}, of which {held.ToString("0.0", Invariant)} GB are the kernels held at once (one kernel at a time: its train triangle in float32 and the test-train block).");
+        var comparisons = new List<string>();
+        try
+        {
+            var ntk = Results.Read<TicketLab.Ntk.NtkResults>(folder);
+            var widest = ntk.RegimeSweep.Where(p => p.Regime == TicketLab.Ntk.Regimes.Name(TicketLab.Ntk.Regime.Lazy)).MaxBy(p => p.Width);
+            comparisons.Add($"notebook 02's NTK regression on its {ntk.LazyRich.TrainingImages:N0} training images reaches {ntk.KernelRegressionAccuracy.Ntk.ToString("0.000", Invariant)} (NNGP {ntk.KernelRegressionAccuracy.Nngp.ToString("0.000", Invariant)})"
+                + (widest is null ? "" : $", and its widest lazily trained net (width {widest.Width:N0}, same images, mean of {widest.Seeds.Length} seeds) {widest.TestAccuracy.Average().ToString("0.000", Invariant)}"));
+        }
+        catch (FileNotFoundException) { }
+        try
+        {
+            var debate = Results.Read<TicketLab.Training.DebateResults>(folder);
+            comparisons.Add($"notebook 00's finite baseline MLP 784-300-100-10, trained with Adam on all training images, reaches {debate.BaselineTestAccuracy.ToString("0.000", Invariant)}");
+        }
+        catch (FileNotFoundException) { }
+        if (comparisons.Count > 0) text.Append(" For comparison, ").Append(string.Join("; ", comparisons)).Append('.');
         return text.ToString();
     }
 

@@ -14,6 +14,7 @@ public enum InfiniteKernel
 }
 
 /// <summary>The knobs of the full-data kernel regression (the <c>kernel</c> command).</summary>
+/// <param name="Dataset">Fashion-MNIST (the suite's), or MNIST, on which the papers' infinite-width numbers were measured.</param>
 /// <param name="TrainPerClass">Training images per class, or null for all 60,000.</param>
 /// <param name="TestPerClass">Test images per class, or null for all 10,000.</param>
 /// <param name="Layers">Weight layers of the ReLU MLP (3: 784-n-n-10, notebook 02's sweep).</param>
@@ -27,7 +28,7 @@ public enum InfiniteKernel
 /// <param name="NystromRank">Landmark images of the Nyström preconditioner (0: a Jacobi preconditioner only, which needs hundreds of iterations more).</param>
 /// <param name="Seed">Seed of the landmarks' random choice.</param>
 /// <param name="Kernels">Which kernels, one after the other (each is freed before the next is computed).</param>
-public sealed record FullKernelOptions(int? TrainPerClass = null, int? TestPerClass = null, int Layers = 3, double WeightVariance = 2.0, double BiasVariance = 0.01,
+public sealed record FullKernelOptions(DatasetName Dataset = DatasetName.FashionMnist, int? TrainPerClass = null, int? TestPerClass = null, int Layers = 3, double WeightVariance = 2.0, double BiasVariance = 0.01,
     double RelativeRidge = 1e-6, double Tolerance = 1e-4, int MaxIterations = 1000, int BlockSize = 2048, int EvaluateEvery = 5, int NystromRank = 3000, long Seed = 0,
     InfiniteKernel[]? Kernels = null)
 {
@@ -37,6 +38,7 @@ public sealed record FullKernelOptions(int? TrainPerClass = null, int? TestPerCl
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid knob, its value and what is accepted.</summary>
     public FullKernelOptions Validate()
     {
+        if (!Enum.IsDefined(Dataset)) throw new ArgumentOutOfRangeException(nameof(Dataset), Dataset, "accepted: FashionMnist, Mnist");
         if (TrainPerClass is < 1) throw new ArgumentOutOfRangeException(nameof(TrainPerClass), TrainPerClass, "accepted: null (all) or 1 or more");
         if (TestPerClass is < 1) throw new ArgumentOutOfRangeException(nameof(TestPerClass), TestPerClass, "accepted: null (all) or 1 or more");
         if (Layers < 1) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "accepted: 1 or more weight layers");
