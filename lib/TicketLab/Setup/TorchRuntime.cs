@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 
 namespace TicketLab.Setup;
 
@@ -7,6 +8,8 @@ namespace TicketLab.Setup;
 /// requires GLIBCXX_3.4.32 (only for std::ios_base_library_init, which nothing calls); libstdc++ 12
 /// (Debian 12, Ubuntu 22.04) stops at 3.4.30. Where loading fails for exactly that reason, the requirement
 /// is marked weak (see <see cref="ElfVersionPatch"/>) and the load retried. Elsewhere nothing is changed.
+/// A program built without LibTorch's natives of its own takes them from the helper library's output folder
+/// (see <see cref="LibraryNatives"/>), on every platform.
 /// </summary>
 public static class TorchRuntime
 {
@@ -29,8 +32,12 @@ public static class TorchRuntime
     static string Load()
     {
         PreferPassiveOpenMpWaiting();
-        if (!OperatingSystem.IsLinux()) return "TorchSharp natives: nothing to prepare on this platform.";
-        var candidates = Candidates().Where(File.Exists).Distinct().ToList();
+        var shared = LibraryNatives();
+        if (shared is not null) ResolveTorchSharpNativesFrom(shared);
+        var from = shared is null ? "" : $" from the library's folder ({shared})";
+        if (!OperatingSystem.IsLinux())
+            return shared is null ? "TorchSharp natives: nothing to prepare on this platform." : $"TorchSharp natives: to be loaded{from}.";
+        var candidates = Candidates(shared).Where(File.Exists).Distinct().ToList();
         if (candidates.Count == 0)
             return $"TorchSharp natives: {LibraryFile} not found beside TorchSharp.dll; TorchSharp will search for it itself.";
         var lib = candidates[0];
@@ -38,7 +45,7 @@ public static class TorchRuntime
         try
         {
             NativeLibrary.Load(lib);
-            return $"TorchSharp natives: loaded {Path.GetFileName(lib)} as shipped.";
+            return $"TorchSharp natives: loaded {Path.GetFileName(lib)} as shipped{from}.";
         }
         catch (DllNotFoundException e)
         {
@@ -58,7 +65,70 @@ public static class TorchRuntime
                 $"TorchSharp's native library '{lib}' still fails to load after marking {RelaxableVersion} weak ({outcome}): {e.Message}");
         }
         return $"TorchSharp natives: this system's libstdc++ lacks {RelaxableVersion}; marked that requirement weak in "
-             + $"{Path.GetFileName(lib)} ({outcome}) and loaded it.";
+             + $"{Path.GetFileName(lib)} ({outcome}) and loaded it{from}.";
+    }
+
+    /// <summary>
+    /// The folder of LibTorch's natives for a program that carries none of its own: the CLI, the benchmarks, the tests and
+    /// the notebooks' plain C# programs name the helper library's output folder in their runtimeconfig.json
+    /// (<see cref="LibraryFolderKey"/>, written by the build: see Directory.Build.targets), whose runtimes/&lt;rid&gt;/native
+    /// holds the one copy. Null where TorchSharp.dll has the natives beside it (the library's own folder, a notebook kernel).
+    /// </summary>
+    public static string? LibraryNatives()
+    {
+        if (AppContext.GetData(LibraryFolderKey) is not string { Length: > 0 } relative) return null;
+        var folder = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, relative));
+        var natives = Path.Combine(folder, "runtimes", NativeRid, "native");
+        if (!Directory.Exists(natives))
+            throw new DllNotFoundException(
+                $"LibTorch's natives are not in the helper library's output folder '{natives}' (this program's runtimeconfig.json names "
+                + "it): build lib/TicketLab in the same configuration as this program (dotnet build of the program does that).");
+        return natives;
+    }
+
+    /// <summary>The runtimeconfig.json property that names the helper library's output folder, relative to the program's folder.</summary>
+    public const string LibraryFolderKey = "TicketLab.LibraryFolder";
+
+    /// <summary>
+    /// Answers TorchSharp's requests for its natives ("LibTorchSharp", "torch_cpu") that the runtime's own probing does not
+    /// find, from <paramref name="folder"/>: by full path, as the runtime loads a program's own natives, so that each finds
+    /// its dependencies beside it.
+    /// </summary>
+    static void ResolveTorchSharpNativesFrom(string folder)
+    {
+        var torchSharp = typeof(TorchSharp.torch).Assembly;
+        var context = AssemblyLoadContext.GetLoadContext(torchSharp) ?? AssemblyLoadContext.Default;
+        context.ResolvingUnmanagedDll += (assembly, name) =>
+        {
+            if (assembly != torchSharp) return IntPtr.Zero;
+            foreach (var file in PlatformFileNames(name))
+            {
+                var path = Path.Combine(folder, file);
+                if (File.Exists(path)) return NativeLibrary.Load(path);
+            }
+            return IntPtr.Zero;
+        };
+    }
+
+    static IEnumerable<string> PlatformFileNames(string name) =>
+        OperatingSystem.IsWindows() ? [name, name + ".dll"]
+        : OperatingSystem.IsMacOS() ? [name, $"lib{name}.dylib", name + ".dylib"]
+        : [name, $"lib{name}.so", name + ".so"];
+
+    /// <summary>The runtime identifier of LibTorch's native folder on this machine (runtimes/&lt;rid&gt;/native).</summary>
+    static string NativeRid
+    {
+        get
+        {
+            var os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+            var arch = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.Arm64 => "arm64",
+                Architecture.X86 => "x86",
+                _ => "x64",
+            };
+            return $"{os}-{arch}";
+        }
     }
 
     /// <summary>
@@ -76,10 +146,11 @@ public static class TorchRuntime
     [DllImport("libc", EntryPoint = "setenv")]
     static extern int SetNativeEnvironment(string name, string value, int overwrite);
 
-    static IEnumerable<string> Candidates()
+    static IEnumerable<string> Candidates(string? shared)
     {
-        var rid = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
+        var rid = NativeRid;
         var dirs = new List<string>();
+        if (shared is not null) dirs.Add(shared);
         var torchDir = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location);
         if (!string.IsNullOrEmpty(torchDir))
         {
@@ -92,4 +163,7 @@ public static class TorchRuntime
         dirs.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native"));
         return dirs.Select(d => Path.GetFullPath(Path.Combine(d, LibraryFile)));
     }
+
+    /// <summary>The LibTorchSharp library this process loads (or would load) on Linux; null where none is found.</summary>
+    public static string? LinuxLibTorchSharp() => Candidates(LibraryNatives()).FirstOrDefault(File.Exists);
 }

@@ -7,10 +7,8 @@ public class ElfVersionPatchTests
 {
     static string ShippedLibrary()
     {
-        var dir = Path.GetDirectoryName(typeof(TorchSharp.torch).Assembly.Location)!;
-        var path = new[] { Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"), Path.Combine(dir, "libLibTorchSharp.so") }
-            .FirstOrDefault(File.Exists);
-        Assert.True(path is not null, "no Linux build of LibTorchSharp beside TorchSharp.dll");
+        var path = TorchRuntime.LinuxLibTorchSharp();
+        Assert.True(path is not null, "no Linux build of LibTorchSharp beside TorchSharp.dll or in the library's folder");
         return path!;
     }
 
