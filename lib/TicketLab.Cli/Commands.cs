@@ -230,7 +230,17 @@ public static class Commands
         TicketLab.Setup.TorchRuntime.EnsureLoaded();
         var data = Datasets.Load(new DataOptions(kernel.Dataset, Source: DataSource.Full, TrainPerClass: kernel.TrainPerClass, TestPerClass: kernel.TestPerClass));
         AnsiConsole.MarkupLineInterpolated($"Kernel regression on {data.Train.Count:N0} training and {data.Test.Count:N0} test images ({data.Origin}), {TorchSharp.torch.get_num_threads()} threads, on {MachineDescription.Current}");
-        var results = TicketLab.Ntk.FullDataKernel.Run(data, kernel, line => AnsiConsole.WriteLine(line));
+        TicketLab.Ntk.FullKernelResults results;
+        try
+        {
+            results = TicketLab.Ntk.FullDataKernel.Run(data, kernel, line => AnsiConsole.WriteLine(line));
+        }
+        catch (InvalidOperationException e)
+        {
+            // A solve that loses positive definiteness or diverges: say where and what to change; nothing is written.
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message} (--ridge sets the ridge relative to the mean diagonal, now {kernel.RelativeRidge:g2}); no results written.");
+            return 1;
+        }
         var table = new Table().AddColumns("kernel", "test accuracy", "95% band", "iterations", "residual", "train kernel s", "test kernel s", "solve s", "kernels GB");
         foreach (var s in results.Solves)
             table.AddRow(s.Kernel, $"{s.TestAccuracy:0.0000}", $"{s.TestAccuracyBand[0]:0.0000} to {s.TestAccuracyBand[1]:0.0000}", $"{s.Iterations}",

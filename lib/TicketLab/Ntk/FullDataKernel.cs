@@ -20,7 +20,7 @@ public enum InfiniteKernel
 /// <param name="Layers">Weight layers of the ReLU MLP (3: 784-n-n-10, notebook 02's sweep).</param>
 /// <param name="WeightVariance">σw² (notebook 02: 2).</param>
 /// <param name="BiasVariance">σb² (notebook 02: 0.01).</param>
-/// <param name="RelativeRidge">λ added to the train kernel's diagonal, relative to its mean diagonal: a jitter, as notebook 02's Cholesky adds, so that the float32 kernel stays positive definite; the regression is the ridgeless limit of a net trained to convergence.</param>
+/// <param name="RelativeRidge">λ added to the train kernel's diagonal, relative to its mean diagonal: a jitter, as notebook 02's Cholesky adds, so that the float32 kernel stays positive definite; the regression is otherwise the ridgeless limit of a net trained to convergence. It must exceed the float32 rounding of the stored kernel, whose spectral norm is about 2·2⁻²⁴·|K|·√N, 1e-5 of the diagonal at N = 60,000: a first run with 1e-6 lost positive definiteness on the NNGP kernel, so 1e-4 (at 10,000 images ridges of 0 and 1e-3 give the same test accuracy to 0.001).</param>
 /// <param name="Tolerance">Relative residual at which conjugate gradients stop (every class column).</param>
 /// <param name="MaxIterations">At most this many conjugate-gradient iterations.</param>
 /// <param name="BlockSize">Rows per stored block of the kernel.</param>
@@ -29,7 +29,7 @@ public enum InfiniteKernel
 /// <param name="Seed">Seed of the landmarks' random choice.</param>
 /// <param name="Kernels">Which kernels, one after the other (each is freed before the next is computed).</param>
 public sealed record FullKernelOptions(DatasetName Dataset = DatasetName.FashionMnist, int? TrainPerClass = null, int? TestPerClass = null, int Layers = 3, double WeightVariance = 2.0, double BiasVariance = 0.01,
-    double RelativeRidge = 1e-6, double Tolerance = 1e-4, int MaxIterations = 1000, int BlockSize = 2048, int EvaluateEvery = 5, int NystromRank = 3000, long Seed = 0,
+    double RelativeRidge = 1e-4, double Tolerance = 1e-4, int MaxIterations = 1000, int BlockSize = 2048, int EvaluateEvery = 5, int NystromRank = 3000, long Seed = 0,
     InfiniteKernel[]? Kernels = null)
 {
     /// <summary>The kernels run (both by default).</summary>
@@ -127,7 +127,12 @@ public static class FullDataKernel
         options.Validate();
         var total = Stopwatch.StartNew();
         using var tensors = new TensorData(data);
-        var solves = options.KernelsRun.Select(k => Solve(tensors, k, options, log)).ToArray();
+        var solves = options.KernelsRun.Select(k =>
+        {
+            var solve = Solve(tensors, k, options, log);
+            log?.Invoke($"{solve.Kernel}: test accuracy {solve.TestAccuracy:0.0000} after {solve.Iterations} iterations (train kernel {solve.TrainKernelSeconds:0} s, test kernel {solve.TestKernelSeconds:0} s, solve {solve.SolveSeconds:0} s)");
+            return solve;
+        }).ToArray();
         return new FullKernelResults(data.Origin, data.Train.Count, data.Test.Count, options, solves, MachineDescription.Current, get_num_threads(),
             Math.Round(total.Elapsed.TotalSeconds, 1), PeakMemoryGigabytes() is { } peak ? Math.Round(peak, 2) : null);
     }
@@ -211,21 +216,15 @@ public static class FullDataKernel
             Math.Round(trainSeconds, 1), Math.Round(testSeconds, 1), Math.Round(solveSeconds, 1), Math.Round(gigabytes, 2), trajectory.ToArray());
     }
 
-    /// <summary>The Nyström preconditioner from <paramref name="rank"/> landmark images drawn with <paramref name="seed"/>.</summary>
+    /// <summary>The Nyström preconditioner from <paramref name="rank"/> landmark images drawn with <paramref name="seed"/>, its columns computed chunk by chunk.</summary>
     static NystromPreconditioner Nystrom(Tensor trainX, int rank, long seed, double ridge, Func<Tensor, Tensor, Tensor> block)
     {
         using var scope = NewDisposeScope();
         var n = trainX.shape[0];
         var landmarks = randperm(n, generator: new Generator((ulong)seed)).narrow(0, 0, rank).sort().Values.data<long>().ToArray();
         var landmarkRows = trainX.index_select(0, tensor(landmarks));
-        var columns = empty(n, rank, dtype: ScalarType.Float64);
-        const int rows = 2048;
-        for (long start = 0; start < n; start += rows)
-        {
-            var length = Math.Min(rows, n - start);
-            columns.narrow(0, start, length).copy_(block(trainX.narrow(0, start, length), landmarkRows));
-        }
-        return new NystromPreconditioner(columns, landmarks, ridge);
+        var landmarkBlock = block(landmarkRows, landmarkRows).clone();
+        return new NystromPreconditioner(n, landmarks, landmarkBlock, (start, length) => block(trainX.narrow(0, start, length), landmarkRows), ridge);
     }
 
     /// <summary>The 95% Wilson score interval of a proportion <paramref name="p"/> over <paramref name="n"/> trials.</summary>
