@@ -20,7 +20,7 @@ public enum InfiniteKernel
 /// <param name="Layers">Weight layers of the ReLU MLP (3: 784-n-n-10, notebook 02's sweep).</param>
 /// <param name="WeightVariance">σw² (notebook 02: 2).</param>
 /// <param name="BiasVariance">σb² (notebook 02: 0.01).</param>
-/// <param name="RelativeRidge">λ added to the train kernel's diagonal, relative to its mean diagonal: a jitter, as notebook 02's Cholesky adds, so that the float32 kernel stays positive definite; the regression is otherwise the ridgeless limit of a net trained to convergence. It must exceed the float32 rounding of the stored kernel, whose spectral norm is about 2·2⁻²⁴·|K|·√N, 1e-5 of the diagonal at N = 60,000: a first run with 1e-6 lost positive definiteness on the NNGP kernel, so 1e-4 (at 10,000 images ridges of 0 and 1e-3 give the same test accuracy to 0.001).</param>
+/// <param name="RelativeRidge">λ added to the train kernel's diagonal, relative to its mean diagonal: a jitter, as notebook 02's Cholesky adds, so that the float32 kernel stays positive definite; the regression is otherwise the ridgeless limit of a net trained to convergence. It must exceed the float32 rounding of the stored kernel, whose spectral norm is about 2·2⁻²⁴·|K|·√N, 1e-5 of the diagonal at N = 60,000, hence 1e-4 (a first run with 1e-6 failed on the NNGP kernel, though with a float32 preconditioner later found indefinite itself) (at 10,000 images ridges of 0 and 1e-3 give the same test accuracy to 0.001).</param>
 /// <param name="Tolerance">Relative residual at which conjugate gradients stop (every class column).</param>
 /// <param name="MaxIterations">At most this many conjugate-gradient iterations.</param>
 /// <param name="BlockSize">Rows per stored block of the kernel.</param>
@@ -166,7 +166,8 @@ public static class FullDataKernel
         clock.Restart();
         var rank = (int)Math.Min(options.NystromRank, n);
         using var nystrom = rank == 0 ? null : Nystrom(data.TrainX, rank, options.Seed, ridge, Block);
-        var preconditioner = nystrom is null ? "Jacobi" : $"Nyström, {rank} landmarks ({clock.Elapsed.TotalSeconds:0} s to build)";
+        var preconditioner = nystrom is null ? "Jacobi"
+            : $"Nyström, {rank} landmarks ({clock.Elapsed.TotalSeconds:0} s to build; eigenvalues {nystrom.Eigenvalues[0]:g3} to {nystrom.Eigenvalues[^1]:g3} against ridge {ridge:g3})";
         log?.Invoke($"{name}: preconditioner {preconditioner}");
 
         clock.Restart();
@@ -190,7 +191,14 @@ public static class FullDataKernel
         double Accuracy(Tensor solution)
         {
             using var scope = NewDisposeScope();
-            return KernelRegression.Accuracy(testKernel.mm(solution.to(ScalarType.Float32)), data.TestY);
+            // By row blocks: one product of the whole 10,000 x 60,000 block with 10 columns let the BLAS allocate a copy of it.
+            var weights = solution.to(ScalarType.Float32);
+            var predictions = cat(Enumerable.Range(0, testBlocks).Select(i =>
+            {
+                var (s, l) = SymmetricBlockMatrix.Span(nTest, blockSize, i);
+                return testKernel.narrow(0, s, l).mm(weights);
+            }).ToArray());
+            return KernelRegression.Accuracy(predictions, data.TestY);
         }
         var trajectory = new List<KernelSolvePoint>();
         clock.Restart();

@@ -10,7 +10,7 @@ namespace TicketLab.Ntk;
 /// </summary>
 public sealed class NystromPreconditioner : IDisposable
 {
-    readonly Tensor basis;   // U, N × m, float32
+    readonly Tensor basis;   // U, N × m, float64
     readonly Tensor scale;   // (λ_m + μ) / (λ_i + μ) − 1, m, float64
 
     /// <summary>The landmarks' count m.</summary>
@@ -41,7 +41,10 @@ public sealed class NystromPreconditioner : IDisposable
     /// Builds the preconditioner without holding the N × m columns: <paramref name="rows"/>(start, length) returns K between
     /// rows start..start+length−1 and the landmarks (length × m), asked for twice per row in chunks of
     /// <paramref name="chunk"/> rows; <paramref name="landmarkBlock"/> is K between the landmarks (m × m). It holds one
-    /// float32 N × m matrix (B = C L⁻ᵀ, then turned into U in place) and m × m float64 ones.
+    /// float64 N × m matrix (B = C L⁻ᵀ, then turned into U in place) and m × m ones. U is kept in float64: P⁻¹ shrinks the top
+    /// eigenvalue's direction by (λ_m + μ)/(λ_1 + μ), which for a kernel of many images falls below float32's precision, and
+    /// a float32 U rounds I − uuᵀ by about 1e-7 of either sign: P⁻¹ was then indefinite and conjugate gradients diverged on
+    /// the NNGP kernel of 60,000 images.
     /// </summary>
     public NystromPreconditioner(long size, long[] landmarks, Tensor landmarkBlock, Func<long, long, Tensor> rows, double ridge, int chunk = 2048)
     {
@@ -61,7 +64,7 @@ public sealed class NystromPreconditioner : IDisposable
         var (factor, info) = linalg.cholesky_ex(w.add(eye(m, dtype: ScalarType.Float64).mul(shift)));
         if (info.item<int>() != 0)
             throw new InvalidOperationException($"the landmarks' kernel block ({m} x {m}) does not factorize even with shift {shift:g3}: check for duplicate landmark images.");
-        var b = empty(size, m, dtype: ScalarType.Float32);
+        var b = empty(size, m, dtype: ScalarType.Float64);
         var gram = zeros(m, m, dtype: ScalarType.Float64);
         for (long start = 0; start < size; start += chunk)
         {
@@ -83,7 +86,7 @@ public sealed class NystromPreconditioner : IDisposable
             using var step = NewDisposeScope();
             var length = Math.Min(chunk, size - start);
             var rowsOfB = b.narrow(0, start, length);
-            rowsOfB.copy_(rowsOfB.to(ScalarType.Float64).mm(toBasis));
+            rowsOfB.copy_(rowsOfB.mm(toBasis));
         }
         var lambda = values.sub(shift).clamp_min(0);
         var smallest = lambda[-1].item<double>();
@@ -98,8 +101,8 @@ public sealed class NystromPreconditioner : IDisposable
     {
         using var scope = NewDisposeScope();
         var r64 = r.to(ScalarType.Float64);
-        var projected = basis.t().mm(r.to(ScalarType.Float32)).to(ScalarType.Float64).mul(scale.unsqueeze(1));
-        return r64.add(basis.mm(projected.to(ScalarType.Float32)).to(ScalarType.Float64)).MoveToOuterDisposeScope();
+        var projected = basis.t().mm(r64).mul(scale.unsqueeze(1));
+        return r64.add(basis.mm(projected)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Frees the basis.</summary>
