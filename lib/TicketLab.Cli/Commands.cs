@@ -46,7 +46,7 @@ public static class Commands
                   of its lower triangle (7.2 GB) and solved by conjugate gradients with a Nyström preconditioner of
                   --landmarks images (0: Jacobi only), one kernel at a time. Prints test
                   accuracy, time and peak memory; the default configuration writes notebooks/results/full-data-kernel.json
-                  and the README's section (about half an hour on 2 cores), any other data/cache/kernel/.
+                  and the README's section (about 20 minutes on 2 cores), any other data/cache/kernel/.
 
               readme [--check]
                   Rewrites the README's generated sections (findings, verdict, timings, benchmarks) from

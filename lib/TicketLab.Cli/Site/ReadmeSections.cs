@@ -164,7 +164,7 @@ public static partial class ReadmeSections
         var k = Results.Read<TicketLab.Ntk.FullKernelResults>(folder);
         var o = k.Options;
         var text = new StringBuilder().Append(Invariant, $"One run of `kernel` on {k.Machine} ({k.Threads} threads): regression with the infinite-width NTK and NNGP of notebook 02's ReLU MLP ")
-            .Append(Invariant, $"({o.Layers} weight layers, σw² = {o.WeightVariance.ToString("0.##", Invariant)}, σb² = {o.BiasVariance.ToString("0.##", Invariant)}) on all {k.TrainImages:N0} training images of {k.Dataset}, evaluated on all {k.TestImages:N0} test images. ")
+            .Append(Invariant, $"({o.Layers} weight layers, σw² = {o.WeightVariance.ToString("0.##", Invariant)}, σb² = {o.BiasVariance.ToString("0.##", Invariant)}) on all {k.TrainImages:N0} training images of {TicketLab.Data.DatasetCatalog.Get(o.Dataset).DisplayName} ({k.Dataset}), evaluated on all {k.TestImages:N0} test images. ")
             .Append(Invariant, $"Conjugate gradients with a {o.NystromRank:N0}-landmark Nyström preconditioner, to a relative residual of {o.Tolerance.ToString("g2", Invariant)}; ridge {o.RelativeRidge.ToString("g2", Invariant)} of the mean diagonal (a jitter: the ridgeless limit of a net trained to convergence).\n\n")
             .Append("| Kernel | Test accuracy | 95% band (test images) | Iterations | Residual (recursion; true) | Train kernel | Test kernel | Solve |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var s in k.Solves)

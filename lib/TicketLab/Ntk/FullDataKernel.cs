@@ -254,7 +254,7 @@ public static class FullDataKernel
         foreach (var line in File.ReadLines(status))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
             {
-                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries); // "VmHWM:\t  123456 kB"
                 return parts.Length >= 2 && long.TryParse(parts[1], out var kb) ? kb * 1024 / 1e9 : null;
             }
         return null;

@@ -139,6 +139,14 @@ public class FullDataKernelTests
     }
 
     [Fact]
+    public void Peak_memory_is_read_where_the_system_reports_it()
+    {
+        var peak = FullDataKernel.PeakMemoryGigabytes();
+        if (OperatingSystem.IsLinux()) Assert.True(peak is > 0.01 and < 1000, $"VmHWM read as {peak}");
+        else Assert.Null(peak);
+    }
+
+    [Fact]
     public void Options_and_the_wilson_interval_are_checked()
     {
         Assert.Contains("NystromRank", Assert.Throws<ArgumentOutOfRangeException>(() => new FullKernelOptions(NystromRank: -1).Validate()).Message);
