@@ -142,7 +142,7 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
     /// <summary>The flattened output of the last block: what the readout reads (no gradients when called under no_grad).</summary>
     public Tensor Features(Tensor input)
     {
-        var h = input;
+        var h = ChannelsLast(input);
         for (var l = 0; l < Depth; l++) h = Block(h, weights[l], biases[l]);
         return h.flatten(1);
     }
@@ -152,7 +152,7 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
     {
         using var _ = no_grad();
         var maps = new List<Tensor>();
-        var h = input;
+        var h = ChannelsLast(input);
         for (var l = 0; l < Depth; l++)
         {
             var map = nn.functional.relu(nn.functional.conv2d(h, weights[l], biases[l], padding: [1, 1]));
@@ -187,6 +187,17 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
         }
     }
 
+    /// <summary>
+    /// The same images stored channels-last (N x H x W x C in memory, still indexed N x C x H x W). Convolution, ReLU and
+    /// max-pool keep that layout, and LibTorch runs all three faster in it on a CPU: the 2 x 2 max-pool of an N x C x H x W
+    /// map loops over windows one element at a time, of an N x H x W x C one over channels in vector registers; a training
+    /// step of the 3-32-64-128 net on one thread took 95 ms in N x C x H x W and 66 ms this way (bench's conv step). The
+    /// values are the same up to the order of the convolutions' sums. A tensor already in this layout is returned as is.
+    /// </summary>
+    public static Tensor ChannelsLast(Tensor images) =>
+        images.dim() != 4 ? throw new ArgumentException($"images of shape [{string.Join(", ", images.shape)}]; accepted: N x C x H x W.", nameof(images))
+        : images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
     /// <summary>One block: convolution, ReLU, 2 x 2 max-pool.</summary>
     internal static Tensor Block(Tensor h, Tensor weight, Tensor? bias) =>
         nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, weight, bias, padding: [1, 1])), 2);
@@ -196,7 +207,7 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
     {
         if (unitMasks is not null && unitMasks.Count != blocks)
             throw new ArgumentException($"{unitMasks.Count} unit masks for {blocks} blocks; accepted: one per block (null keeps a block whole).", nameof(unitMasks));
-        var h = input;
+        var h = ChannelsLast(input);
         for (var l = 0; l < blocks; l++)
         {
             var map = nn.functional.relu(nn.functional.conv2d(h, weight(l), bias(l), padding: [1, 1]));

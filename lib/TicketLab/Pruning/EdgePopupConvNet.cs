@@ -67,7 +67,7 @@ public sealed class EdgePopupConvNet : nn.Module<Tensor, Tensor>, ILearningRateG
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var maps = new List<Tensor>();
-        var h = input;
+        var h = ConvNet.ChannelsLast(input);
         for (var l = 0; l < Depth; l++)
         {
             var map = nn.functional.relu(nn.functional.conv2d(h, weights[l].mul(Mask(l)), padding: [1, 1]));

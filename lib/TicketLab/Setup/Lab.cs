@@ -43,7 +43,7 @@ public static class Lab
     public static LabSession Start(long seed = 0, string device = "cpu")
     {
         var plotting = RedirectFSharpCore();
-        var natives = TorchRuntime.EnsureLoaded();
+        var natives = $"{TorchRuntime.EnsureLoaded()} Allocator: {TorchRuntime.Allocator}.";
         var dev = Training.Devices.Parse(device);
         torch.manual_seed(seed);
         if (IntraOpThreads.Configured is { } threads) torch.set_num_threads(threads);
