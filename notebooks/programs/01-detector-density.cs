@@ -124,11 +124,25 @@ var (pairA, pairB) = (halfA.Pair(study.PairPositive, study.PairNegative), halfB.
 var concepts = Enumerable.Range(0, eval.Classes).Select(c => new Concept(eval.ClassNames[c], halfA, halfB, c)).ToList();
 concepts.Add(new Concept($"{eval.ClassNames[study.PairPositive]} vs {eval.ClassNames[study.PairNegative]}", pairA, pairB, 1));
 var nets = runs.Select(r => (r.Config.InitSeed, r.Trained)).ToList();
-var densityStatus = display(new ProgressLine("Rare-event estimator"));
-var measured = concepts.Select((c, i) => DetectorStudy.Measure(c, nets, study.Density, t => densityStatus.Update(new ProgressLine($"{i + 1} of {concepts.Count} concepts · {t}", i / (double)concepts.Count)))).ToList();
-densityStatus.Update(new ProgressLine($"{concepts.Count} concepts x 2 layers measured: {measured.Sum(m => m.Curves.Sum(c => c.Evaluations)):N0} units scored in {measured.Sum(m => m.Curves.Sum(c => c.Seconds)):0} s", 1));
+// The estimator over the concepts, in two cells of about a minute each: the first six classes here, the rest and the pair next.
+var measured = new ConceptMeasurement[concepts.Count];
+void MeasureConcepts(int from, int to)
+{
+    var status = display(new ProgressLine($"Rare-event estimator, concepts {from + 1} to {to} of {concepts.Count}"));
+    for (var i = from; i < to; i++)
+    {
+        var at = i;
+        measured[at] = DetectorStudy.Measure(concepts[at], nets, study.Density, t => status.Update(new ProgressLine($"{at + 1} of {concepts.Count} concepts · {t}", (at - from) / (double)(to - from))));
+    }
+    var done = measured[from..to];
+    status.Update(new ProgressLine($"concepts {from + 1} to {to} x 2 layers measured: {done.Sum(m => m.Curves.Sum(c => c.Evaluations)):N0} units scored in {done.Sum(m => m.Curves.Sum(c => c.Seconds)):0} s", 1));
+}
+MeasureConcepts(0, 6);
 
-// cell 22
+// cell 21
+MeasureConcepts(6, concepts.Count);
+
+// cell 23
 display(Tables.Of(measured.SelectMany(m => m.Rows.Select(r => new
 {
     r.Concept, r.Layer,
@@ -139,7 +153,7 @@ display(Tables.Of(measured.SelectMany(m => m.Rows.Select(r => new
 
 // ## The rare-event estimator
 
-// cell 24
+// cell 25
 var validationSet = halfB.Subset(study.ValidationPerClass);
 var mcStatus = display(new ProgressLine("Plain Monte Carlo for the check"));
 var monteCarlo = RandomUnitSampler.Layer1(validationSet.Inputs, validationSet.Labels, validationSet.Classes, new SamplerOptions(Units: study.ValidationUnits, Seed: study.SamplerSeed), p => mcStatus.Update(ProgressLine.Of(p)));
@@ -149,12 +163,12 @@ var checks = study.ValidationClasses.SelectMany(c => RobustDensity.Validate(eval
 display(Tables.Of(checks.Select(c => new { c.Concept, c.Q, c.MonteCarloCount, MonteCarloLog2 = Math.Round(c.MonteCarloLog2, 2), MonteCarloSe = Math.Round(c.MonteCarloSeLog2, 2),
     RareEventLog2 = Math.Round(c.RareEventLog2, 2), RareEventSe = Math.Round(c.RareEventSeLog2, 2), DifferenceBits = Math.Round(c.DifferenceLog2, 2), Z = Math.Round(c.Z, 1) })));
 
-// cell 25
+// cell 26
 display(DetectorCharts.EstimatorValidation(checks));
 
 // ## The probit tail as a cross-check
 
-// cell 27
+// cell 28
 var probitStatus = display(new ProgressLine("Monte Carlo sample for the probit fit"));
 var probitSample = RandomUnitSampler.Layer1(halfB.Inputs, halfB.Labels, halfB.Classes, new SamplerOptions(Units: study.ProbitUnits, Seed: study.SamplerSeed + 1), p => probitStatus.Update(ProgressLine.Of(p)));
 var pairProbitSample = RandomUnitSampler.Layer1(pairB.Inputs, pairB.Labels, 2, new SamplerOptions(Units: study.ProbitUnits, Seed: study.SamplerSeed + 2));
@@ -167,7 +181,7 @@ display(Tables.Of(rows.Where(r => r.Layer == 1).Select(r => new { r.Class, r.Tra
 
 // ## The answer, class by class and layer by layer
 
-// cell 29
+// cell 30
 display(Tables.Of(rows.Select(r => new
 {
     r.Class, r.Layer, r.Headline, r.TrainedQuality, Seeds = $"{r.TrainedQualitySeeds.Min():0.0000}-{r.TrainedQualitySeeds.Max():0.0000}",
@@ -175,22 +189,22 @@ display(Tables.Of(rows.Select(r => new
     WidthSeedsImagesEstimator = string.Join(" / ", r.BandSourcesLog2.Select(v => v.ToString("0.0"))), r.Estimator, r.Resolved,
 })));
 
-// cell 30
+// cell 31
 var trainedHiddenUnits = config.Net.LayerSizes[1..^1].Sum();
 display(DetectorCharts.DensityInBits(rows, trainedHiddenUnits));
 
-// cell 32
+// cell 33
 display(DetectorCharts.RareEventCurves(measured.Select(m => m.Curves[m.HeadlineLayer - 1]).ToList(), rows));
 
 // ## How wide must a random layer be?
 
-// cell 34
+// cell 35
 var headline = rows.Where(r => r.Headline).ToList();
 display(DetectorCharts.ExpectedCountByWidth(headline));
 
 // ## Density against quality
 
-// cell 36
+// cell 37
 var grid = lab.QualityGrid();
 var curves = new List<(DensityCurve Curve, Condition Condition, bool Dashed)>
 {
@@ -203,7 +217,7 @@ display(DetectorCharts.DensityCurves(curves, headline.Where(r => !r.Class.Contai
 
 // ## Verdict on claim 1
 
-// cell 38
+// cell 39
 var hidden = StoredDensityCurves.From(config.Net.LayerSizes, (int)eval.Labels.shape[0],
     (Condition.Init, DetectorStudy.Curve($"init: hidden units of the baseline, {runs.Count} seeds", initNets.Select(n => UnitScores.Concat(n.Layers)), grid), runs.Count, false),
     (Condition.Init, curves[0].Curve with { Label = "init: sampled random layer-1 units" }, 1, true),

@@ -153,6 +153,9 @@ public static class TorchRuntime
     /// <summary>The trim threshold set: free memory at the top of a heap is returned to the system only beyond this.</summary>
     public const int TrimThresholdBytes = 1 << 30;
 
+    /// <summary>The top pad set: glibc's heap size for threads other than the main one (64 MB), so such a heap, once made, is kept.</summary>
+    public const int TopPadBytes = 64 << 20;
+
     /// <summary>
     /// LibTorch's CPU allocator takes every tensor from malloc and gives it back at once. glibc's defaults then serve a
     /// tensor of a few megabytes with a fresh mmap and return it with munmap, or trim the heap top after it, so the next
@@ -160,8 +163,12 @@ public static class TorchRuntime
     /// about 4,000 page faults each time. Notebook 04's first convolution ran at 2 GFLOP/s instead of 80 for that
     /// reason, and a convnet training step on one thread took 200 ms instead of 95. Here glibc keeps blocks up to 32 MB in
     /// its heaps and keeps up to 1 GB of freed memory for reuse (mallopt M_MMAP_THRESHOLD and M_TRIM_THRESHOLD; setting
-    /// either alone makes things worse, as it turns off glibc's own adjustment of the other). Only glibc on Linux; other
-    /// C libraries and systems are left as they are. The numbers computed do not change, only where their memory comes from.
+    /// either alone makes things worse, as it turns off glibc's own adjustment of the other). Threads other than the main
+    /// one (a notebook kernel's cells, trainings side by side) allocate from heaps of at most 64 MB, and glibc unmaps such a
+    /// heap whenever it is empty whatever the trim threshold, so a step whose tensors span several heaps still paged in
+    /// about 10,000 pages: a top pad of one whole heap (M_TOP_PAD) keeps them (14 faults a step on such a thread in a
+    /// probe). Only glibc on Linux; other C libraries and systems are left as they are. The numbers computed do not change,
+    /// only where their memory comes from.
     /// </summary>
     static string KeepFreedMemoryForReuse()
     {
@@ -169,9 +176,9 @@ public static class TorchRuntime
         try
         {
             var version = Marshal.PtrToStringAnsi(GlibcVersion()) ?? "?";
-            if (MallocOption(MTrimThreshold, TrimThresholdBytes) != 1 || MallocOption(MmapThreshold, MmapThresholdBytes) != 1)
+            if (MallocOption(MTrimThreshold, TrimThresholdBytes) != 1 || MallocOption(MmapThreshold, MmapThresholdBytes) != 1 || MallocOption(MTopPad, TopPadBytes) != 1)
                 return $"glibc {version} refused mallopt; allocator as is";
-            return $"glibc {version}: blocks up to {MmapThresholdBytes >> 20} MB from the heap, up to {TrimThresholdBytes >> 20} MB of freed memory kept for reuse";
+            return $"glibc {version}: blocks up to {MmapThresholdBytes >> 20} MB from the heap, up to {TrimThresholdBytes >> 20} MB of freed memory kept for reuse, heaps of {TopPadBytes >> 20} MB kept once made";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -179,7 +186,7 @@ public static class TorchRuntime
         }
     }
 
-    const int MTrimThreshold = -1, MmapThreshold = -3;
+    const int MTrimThreshold = -1, MTopPad = -2, MmapThreshold = -3;
 
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int MallocOption(int parameter, int value);
