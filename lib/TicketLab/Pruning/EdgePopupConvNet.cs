@@ -70,7 +70,7 @@ public sealed class EdgePopupConvNet : nn.Module<Tensor, Tensor>, ILearningRateG
         var h = ConvNet.ChannelsLast(input);
         for (var l = 0; l < Depth; l++)
         {
-            var map = nn.functional.relu(nn.functional.conv2d(h, weights[l].mul(Mask(l)), padding: [1, 1]));
+            var map = nn.functional.conv2d(h, weights[l].mul(Mask(l)), padding: [1, 1]).relu_(); // no gradients here: rectified in place
             maps.Add(map.MoveToOuterDisposeScope());
             h = nn.functional.max_pool2d(map, 2);
         }

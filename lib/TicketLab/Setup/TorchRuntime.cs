@@ -147,6 +147,9 @@ public static class TorchRuntime
     /// <summary>What <see cref="KeepFreedMemoryForReuse"/> did, for the session line and the tests.</summary>
     public static string Allocator { get; private set; } = "not yet set";
 
+    /// <summary>Set to <c>system</c>, leaves the C library's allocator at its defaults (to compare, or where the options misbehave).</summary>
+    public const string AllocatorVariable = "TICKETLAB_ALLOCATOR";
+
     /// <summary>The mmap threshold set: glibc's largest (half its 64 MB arena heap).</summary>
     public const int MmapThresholdBytes = 32 << 20;
 
@@ -173,6 +176,7 @@ public static class TorchRuntime
     static string KeepFreedMemoryForReuse()
     {
         if (!OperatingSystem.IsLinux()) return "system allocator as is (not Linux)";
+        if (Environment.GetEnvironmentVariable(AllocatorVariable) is "system") return $"glibc's defaults ({AllocatorVariable}=system)";
         try
         {
             var version = Marshal.PtrToStringAnsi(GlibcVersion()) ?? "?";

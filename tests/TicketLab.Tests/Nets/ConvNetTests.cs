@@ -65,6 +65,19 @@ public class ConvNetTests
                         if (y[i] && !y[j]) { pairs++; wins += a[i] > a[j] ? 1 : a[i] == a[j] ? 0.5 : 0; }
                 Assert.InRange(Math.Abs(Math.Max(wins / pairs, 1 - wins / pairs) - scores[u]), 0, 1e-5);
             }
+            // Chunks of 4,096 units share one product buffer, across calls too: the same units score the same in the
+            // first chunk, in the shorter last one, and in a later call.
+            using var many = randn([5000, quality.Dimension], generator: generator);
+            many.narrow(0, 0, 7).copy_(latent);
+            many.narrow(0, 4100, 7).copy_(latent);
+            var manyScores = quality.Score(many);
+            var again = quality.Score(latent);
+            for (var u = 0; u < 7; u++)
+            {
+                Assert.InRange(Math.Abs(manyScores[u] - scores[u]), 0, 1e-6);
+                Assert.InRange(Math.Abs(manyScores[4100 + u] - scores[u]), 0, 1e-6);
+                Assert.Equal(scores[u], again[u]);
+            }
         }
     }
 
