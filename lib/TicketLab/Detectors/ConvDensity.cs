@@ -60,7 +60,7 @@ public sealed class ConvUnitQuality : IDisposable
     /// <summary>Multiply-adds of one unit's scoring, times 2.</summary>
     public double FlopsPerUnit => 2.0 * Dimension * Examples * Positions;
 
-    /// <summary>The quality of each latent row (B x d).</summary>
+    /// <summary>The quality of each latent row (B x d). Not for two threads at once: the calls share one product buffer.</summary>
     public float[] Score(Tensor latent)
     {
         var units = (int)latent.shape[0];
@@ -69,7 +69,8 @@ public sealed class ConvUnitQuality : IDisposable
         // One output buffer for every chunk of every call: a product's output is 32 to 128 MB, above what the C library
         // keeps for reuse (see TorchRuntime), so a fresh one per chunk is mapped and paged in anew each time. Scoring 512
         // block-1 units on 1,000 images took 7 to 8 s that way and 0.8 s this way (one thread, a probe).
-        buffer ??= empty(rows * chunk, dtype: ScalarType.Float32);
+        // Detached from any dispose scope the caller has open: it lives as long as this instance.
+        buffer ??= empty(rows * chunk, dtype: ScalarType.Float32, device: patches.device).DetachFromDisposeScope();
         for (var start = 0; start < units; start += chunk)
         {
             using var scope = NewDisposeScope();

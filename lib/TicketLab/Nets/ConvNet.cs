@@ -192,7 +192,7 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
     /// max-pool keep that layout, and LibTorch runs all three faster in it on a CPU: the 2 x 2 max-pool of an N x C x H x W
     /// map loops over windows one element at a time, of an N x H x W x C one over channels in vector registers; a training
     /// step of the 3-32-64-128 net on one thread took 95 ms in N x C x H x W and 66 ms this way (bench's conv step). The
-    /// values are the same up to the order of the convolutions' sums. A tensor already in this layout is returned as is.
+    /// values are the same up to the order of the convolutions' sums. A tensor already in this layout is not copied (a new view of it is returned).
     /// </summary>
     public static Tensor ChannelsLast(Tensor images) =>
         images.dim() != 4 ? throw new ArgumentException($"images of shape [{string.Join(", ", images.shape)}]; accepted: N x C x H x W.", nameof(images))

@@ -404,11 +404,14 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
     {
         var jobs = (from w in widths.OrderDescending() from s in seeds where !runs.Any(r => r.Width == w && r.Seed == s) select (Width: w, Seed: s)).ToList();
         var done = 0;
-        string? failure = null;
+        // The first diverged job in job order, not in time: trainings side by side finish in an order the machine decides,
+        // and the record names the run that diverged. Break (not Stop) lets every job before a diverged one still run,
+        // so the lowest diverged index is the same on every machine.
+        var firstDiverged = int.MaxValue;
         var results = new RegimeRun?[jobs.Count];
         var work = Task.Run(() => Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = sideBySide }, (i, state) =>
         {
-            if (Volatile.Read(ref failure) is not null) { state.Stop(); return; }
+            if (i > Volatile.Read(ref firstDiverged)) return;
             using var hold = sideBySide > 1 ? IntraOpThreads.Hold() : null;
             try
             {
@@ -417,12 +420,13 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
             }
             catch (TrainingDivergedException)
             {
-                Interlocked.CompareExchange(ref failure, $"width {jobs[i].Width}, seed {jobs[i].Seed}", null);
-                state.Stop();
+                int seen;
+                while (i < (seen = Volatile.Read(ref firstDiverged)) && Interlocked.CompareExchange(ref firstDiverged, i, seen) != seen) { }
+                state.Break();
             }
         }));
         SideBySide.Wait(work, () => progress?.Invoke($"learning rate {rate}: {Volatile.Read(ref done)} of {jobs.Count} runs"));
-        if (failure is not null) return failure;
+        if (firstDiverged != int.MaxValue) return $"width {jobs[firstDiverged].Width}, seed {jobs[firstDiverged].Seed}";
         runs.AddRange(results.Select(r => r!));
         return null;
     }

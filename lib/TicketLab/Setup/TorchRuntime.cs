@@ -147,6 +147,9 @@ public static class TorchRuntime
     /// <summary>What <see cref="KeepFreedMemoryForReuse"/> did, for the session line and the tests.</summary>
     public static string Allocator { get; private set; } = "not yet set";
 
+    /// <summary>Whether all three allocator options were set.</summary>
+    public static bool AllocatorTuned { get; private set; }
+
     /// <summary>Set to <c>system</c>, leaves the C library's allocator at its defaults (to compare, or where the options misbehave).</summary>
     public const string AllocatorVariable = "TICKETLAB_ALLOCATOR";
 
@@ -170,18 +173,25 @@ public static class TorchRuntime
     /// one (a notebook kernel's cells, trainings side by side) allocate from heaps of at most 64 MB, and glibc unmaps such a
     /// heap whenever it is empty whatever the trim threshold, so a step whose tensors span several heaps still paged in
     /// about 10,000 pages: a top pad of one whole heap (M_TOP_PAD) keeps them (14 faults a step on such a thread in a
-    /// probe). Only glibc on Linux; other C libraries and systems are left as they are. The numbers computed do not change,
-    /// only where their memory comes from.
+    /// probe). The price: the process keeps each heap's peak (each thread's 64 MB heaps once made, up to 1 GB free at the top
+    /// of the main one) instead of shrinking after it, so its resident memory stays near the peak it reached. Only glibc on
+    /// Linux; other C libraries and systems are left as they are, as they are with TICKETLAB_ALLOCATOR=system. The numbers
+    /// computed do not change, only where their memory comes from.
     /// </summary>
     static string KeepFreedMemoryForReuse()
     {
         if (!OperatingSystem.IsLinux()) return "system allocator as is (not Linux)";
-        if (Environment.GetEnvironmentVariable(AllocatorVariable) is "system") return $"glibc's defaults ({AllocatorVariable}=system)";
+        if (string.Equals(Environment.GetEnvironmentVariable(AllocatorVariable), "system", StringComparison.OrdinalIgnoreCase))
+            return $"the C library's defaults ({AllocatorVariable}=system)";
         try
         {
             var version = Marshal.PtrToStringAnsi(GlibcVersion()) ?? "?";
-            if (MallocOption(MTrimThreshold, TrimThresholdBytes) != 1 || MallocOption(MmapThreshold, MmapThresholdBytes) != 1 || MallocOption(MTopPad, TopPadBytes) != 1)
-                return $"glibc {version} refused mallopt; allocator as is";
+            // The mmap threshold first: it is the one a 32-bit glibc refuses (its largest is 16 MB there), and nothing is set then.
+            if (MallocOption(MmapThreshold, MmapThresholdBytes) != 1)
+                return $"glibc {version} refused an mmap threshold of {MmapThresholdBytes >> 20} MB; allocator as is";
+            if (MallocOption(MTrimThreshold, TrimThresholdBytes) != 1 || MallocOption(MTopPad, TopPadBytes) != 1)
+                return $"glibc {version} refused the trim threshold or the top pad; only the mmap threshold is set";
+            AllocatorTuned = true;
             return $"glibc {version}: blocks up to {MmapThresholdBytes >> 20} MB from the heap, up to {TrimThresholdBytes >> 20} MB of freed memory kept for reuse, heaps of {TopPadBytes >> 20} MB kept once made";
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
