@@ -96,8 +96,12 @@ public sealed record CarResults(string Profile, string Dataset, string Net, stri
         var h = layers.Single(r => r.Headline);
         var p = pair.Single(r => r.Headline);
         var half = halfWidths.Single(w => w.Block == h.Layer);
+        // An extrapolated width has no band and moves by a factor of a few between runs (78,000 and 230,000 in two runs
+        // with different float rounding): it is quoted as a power of ten; an interpolated one to its two figures.
         var halfText = half.BaseWidth is { } w
-            ? $"a random net holds one such unit in block {h.Layer} with probability 1/2 at base width about {w:N0} ({half.How})"
+            ? half.Extrapolated
+                ? $"a random net holds one such unit in block {h.Layer} with probability 1/2 at base width of order 10^{Math.Round(Math.Log10(w)):0} ({half.How})"
+                : $"a random net holds one such unit in block {h.Layer} with probability 1/2 at base width about {w:N0} ({half.How})"
             : $"the width at which a random net holds one such unit in block {h.Layer} is {half.How}";
         var edge = edgePopup.Units.Single(u => u.Block == h.Layer);
         return $"On CIFAR-10, read from {dataset}, a convnet {net.InputChannels}-{string.Join("-", net.BlockChannels)} trained to test accuracy {accuracy.Mean:0.00} ({accuracy.Seeds.Length} seeds) has its best held-out automobile detector in block {h.Layer} "
