@@ -9,6 +9,13 @@ namespace TicketLab.Plots;
 /// every referenced assembly into a separate context, so PuppeteerSharp and Microsoft.Extensions.Logging end up
 /// loaded twice and ImageExport's calls into them fail with MissingMethodException. Here each of them is loaded once,
 /// from this library's folder; only Plotly.NET and its F# dependencies are shared, because the chart crosses over.
+/// <para>
+/// ImageExport's public renderer launches a browser for every chart and loads plotly.js (4.6 MB) into a new page for
+/// it: about 3 s a chart here, nearly all of it start-up. This host launches one browser on first use, loads plotly.js
+/// into one page of it once, and draws each chart there with plotly.js's own <c>Plotly.toImage</c> at the requested
+/// size and scale, the call ImageExport's page makes. The browser is closed when the process exits. A chart the kept
+/// page fails to draw closes it (the next chart opens a new one) and is drawn by ImageExport's public call.
+/// </para>
 /// </summary>
 sealed class ImageExportHost : AssemblyLoadContext
 {
@@ -16,6 +23,10 @@ sealed class ImageExportHost : AssemblyLoadContext
     readonly string folder;
     readonly object renderer;
     readonly MethodInfo renderPng;
+    readonly MethodInfo? launchAsync;
+    object? browser;
+    object? page;
+    bool exitHooked;
 
     ImageExportHost(string folder) : base("TicketLab.ImageExport", isCollectible: false)
     {
@@ -25,10 +36,25 @@ sealed class ImageExportHost : AssemblyLoadContext
         renderer = Activator.CreateInstance(rendererType)!;
         renderPng = imageExport.GetType("Plotly.NET.ImageExport.IGenericChartRenderer", throwOnError: true)!.GetMethod("RenderPNG")!;
         Options = imageExport.GetType("Plotly.NET.ImageExport.PuppeteerSharpRendererOptions", throwOnError: true)!;
+        var puppeteer = LaunchOptions.GetType().Assembly.GetType("PuppeteerSharp.Puppeteer");
+        launchAsync = puppeteer?.GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .FirstOrDefault(m => m.Name == "LaunchAsync" && m.GetParameters().Length == 2 && m.GetParameters()[0].ParameterType == LaunchOptions.GetType());
     }
 
     /// <summary>ImageExport's static options class (localBrowserExecutablePath, launchOptions).</summary>
     public Type Options { get; }
+
+    /// <summary>ImageExport's launch options (a PuppeteerSharp LaunchOptions of this context), which the caller fills in.</summary>
+    public object LaunchOptions => Options.GetProperty("launchOptions")!.GetValue(null)!;
+
+    /// <summary>How many browsers this host has launched to keep (one in a healthy process).</summary>
+    public int Launches { get; private set; }
+
+    /// <summary>How many charts were drawn by ImageExport's public call (a browser each) because the kept page failed.</summary>
+    public int Fallbacks { get; private set; }
+
+    /// <summary>Why the kept page last failed, or null.</summary>
+    public string? LastKeptFailure { get; private set; }
 
     /// <summary>Loads ImageExport from the folder of this library.</summary>
     public static ImageExportHost Create() =>
@@ -37,9 +63,22 @@ sealed class ImageExportHost : AssemblyLoadContext
     /// <summary>Device pixels per CSS pixel of the static PNGs.</summary>
     public const double PngScale = 2.0;
 
-    /// <summary>Draws <paramref name="chart"/> as PNG; returns what ImageExport returns (base64, perhaps as a data URI).</summary>
+    /// <summary>Draws <paramref name="chart"/> as PNG; returns base64, perhaps as a data URI.</summary>
     public string RenderPng(int width, int height, GenericChart chart)
     {
+        if (launchAsync is not null)
+        {
+            try
+            {
+                return RenderInKeptPage(width, height, chart);
+            }
+            catch (Exception e)
+            {
+                LastKeptFailure = e.GetBaseException().Message.Split('\n')[0];
+                CloseBrowser();
+            }
+        }
+        Fallbacks++;
         try
         {
             // At 2x, so the static copy stays sharp on high-density screens (its size in CSS pixels is unchanged).
@@ -48,6 +87,68 @@ sealed class ImageExportHost : AssemblyLoadContext
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
             throw e.InnerException;
+        }
+    }
+
+    string RenderInKeptPage(int width, int height, GenericChart chart)
+    {
+        try
+        {
+            if (page is null)
+            {
+                if (browser is null)
+                {
+                    browser = Await(launchAsync!.Invoke(null, [LaunchOptions, null])!, TimeSpan.FromSeconds(60))!;
+                    Launches++;
+                    if (!exitHooked)
+                    {
+                        AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseBrowser();
+                        exitHooked = true;
+                    }
+                }
+                var opened = Await(Call(browser, "NewPageAsync", [null]), TimeSpan.FromSeconds(60))!;
+                // plotly.js from Plotly.NET's own copy, as ImageExport's page has it; nothing is fetched.
+                Await(Call(opened, "SetContentAsync", ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>" + PlotlyJs.Source
+                    + "</script></head><body></body></html>", null]), TimeSpan.FromSeconds(60));
+                page = opened;
+            }
+            var script = $"Plotly.toImage({GenericChart.toFigureJson(chart)}, {{format: 'png', width: {width}, height: {height}, scale: {PngScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}}})";
+            var evaluate = page.GetType().GetMethods().Single(m => m.Name == "EvaluateExpressionAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 1)
+                .MakeGenericMethod(typeof(string));
+            return (string)Await(evaluate.Invoke(page, [script])!, TimeSpan.FromSeconds(60))!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    static object Call(object target, string name, object?[] arguments) =>
+        target.GetType().GetMethods().First(m => m.Name == name && m.GetParameters().Length == arguments.Length && !m.IsGenericMethodDefinition).Invoke(target, arguments)!;
+
+    /// <summary>Waits for a Task (of a PuppeteerSharp call) and returns its result, if it has one.</summary>
+    static object? Await(object task, TimeSpan timeout)
+    {
+        var running = (Task)task;
+        if (!running.Wait(timeout)) throw new TimeoutException($"the kept browser did not answer within {timeout.TotalSeconds:0} s");
+        return running.GetType().IsGenericType ? running.GetType().GetProperty("Result")!.GetValue(running) : null;
+    }
+
+    /// <summary>Closes the kept browser (and its processes), if one is open.</summary>
+    public void CloseBrowser()
+    {
+        page = null;
+        if (browser is not { } open) return;
+        browser = null;
+        try
+        {
+            var process = open.GetType().GetProperty("Process")?.GetValue(open) as System.Diagnostics.Process;
+            if (open is IAsyncDisposable disposable) disposable.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+        }
+        catch (Exception)
+        {
+            // Closing is best effort: the process is going away, or the browser already has.
         }
     }
 

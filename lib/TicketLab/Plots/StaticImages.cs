@@ -30,7 +30,14 @@ public static class StaticImages
     /// <summary>One line for the setup table: which browser draws the static images, or how to get one.</summary>
     public static string Status => BrowserPath is { } path
         ? $"static chart images drawn by {path}" + (lastError is null ? "" : $" (last failure: {lastError})")
+            + (host is { Fallbacks: > 0 } h ? $" ({h.Fallbacks} drawn in a browser each after the kept page failed: {h.LastKeptFailure})" : "")
         : $"no Chromium found (set {Variable} or install one, e.g. 'sudo apt-get install chromium'); charts are interactive only";
+
+    /// <summary>How many browsers were launched to keep, and how many charts were drawn in a browser of their own.</summary>
+    public static (int Launches, int Fallbacks) Browsers
+    {
+        get { lock (Gate) return host is null ? (0, 0) : (host.Launches, host.Fallbacks); }
+    }
 
     /// <summary>The chart as a base64 PNG at the given size, or null when no browser is available or drawing failed.</summary>
     public static string? TryRenderPng(GenericChart chart, int width, int height)
@@ -44,7 +51,7 @@ public static class StaticImages
                 {
                     var created = ImageExportHost.Create();
                     created.Options.GetProperty("localBrowserExecutablePath")!.SetValue(null, FSharpOption<string>.Some(browser));
-                    var launch = created.Options.GetProperty("launchOptions")!.GetValue(null)!;
+                    var launch = created.LaunchOptions;
                     launch.GetType().GetProperty("ExecutablePath")!.SetValue(launch, browser);
                     launch.GetType().GetProperty("Headless")!.SetValue(launch, true);
                     launch.GetType().GetProperty("Args")!.SetValue(launch, new[]
