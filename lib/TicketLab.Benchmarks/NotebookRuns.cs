@@ -9,14 +9,19 @@ namespace TicketLab.Benchmarks;
 /// <param name="Cells">Seconds of each executed code cell.</param>
 public sealed record NotebookRunRecord(string Notebook, double Seconds, double PeakMb, IReadOnlyList<CellTiming> Cells)
 {
-    /// <summary>The slowest code cell, or cell 0 with 0 seconds when none was timed.</summary>
-    public CellTiming SlowestCell => Cells.Count == 0 ? new CellTiming(0, 0) : Cells.MaxBy(c => c.Seconds)!;
+    /// <summary>The slowest code cell that is not a training cell, or cell 0 with 0 seconds when none was timed.</summary>
+    public CellTiming SlowestCell => Cells.Where(c => !c.Training).MaxBy(c => c.Seconds) ?? new CellTiming(0, 0);
+
+    /// <summary>Seconds of the training cells (tagged "training": they load or train cached nets, and are exempt from the 90 s a cell).</summary>
+    public double TrainingSeconds => Math.Round(Cells.Where(c => c.Training).Sum(c => c.Seconds), 1);
 }
 
 /// <summary>How long one cell ran.</summary>
 /// <param name="Cell">Position of the cell in the notebook, 1-based, counting Markdown cells (as editors number them).</param>
 /// <param name="Seconds">Wall-clock seconds from the cell's start to its end.</param>
-public sealed record CellTiming(int Cell, double Seconds);
+/// <param name="Training">Whether the cell is tagged "training" (it loads or trains cached nets; exempt from the 90 s a cell).</param>
+public sealed record CellTiming(int Cell, double Seconds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Training = false);
 
 /// <summary>The file the main job writes after a run (<c>notebooks/results/notebook-runs.json</c>), read by the bench command and the README.</summary>
 /// <param name="Profile">quick or full.</param>

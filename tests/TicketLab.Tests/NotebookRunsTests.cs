@@ -17,4 +17,33 @@ public class NotebookRunsTests
         Assert.Single(quick.Notebooks);
         Assert.Contains("cores", quick.Machine);
     }
+
+    [Fact]
+    public void Training_cells_are_timed_apart_from_the_slowest_other_cell_and_survive_the_file()
+    {
+        using var temp = TestSetup.Temp();
+        NotebookRuns.Record("full", [new("04-c", 600, 500, [new(3, 2), new(13, 460, Training: true), new(17, 68)])], temp.Path);
+        var read = NotebookRuns.Read(temp.Path).Notebooks.Single();
+        Assert.Equal(new CellTiming(17, 68), read.SlowestCell);
+        Assert.Equal(460, read.TrainingSeconds);
+        Assert.True(read.Cells.Single(c => c.Cell == 13).Training);
+        // The flag is left out of the file when false: files written before it existed read the same.
+        Assert.DoesNotContain("\"training\": false", File.ReadAllText(Results.PathOf(NotebookRuns.Name, temp.Path)));
+    }
+
+    [Fact]
+    public void A_cell_tagged_training_in_the_notebook_is_flagged_when_its_time_is_taken()
+    {
+        const string notebook = """
+            {"cells": [
+              {"cell_type": "code", "execution_count": 1, "id": "cell-0", "metadata": {"tags": ["training"], "ticketlab_cell_seconds": 12.5}, "outputs": [], "source": ["var x = 1;"]},
+              {"cell_type": "code", "execution_count": 2, "id": "cell-1", "metadata": {"tags": ["parameters"], "ticketlab_cell_seconds": 0.5}, "outputs": [], "source": ["var y = 2;"]},
+              {"cell_type": "code", "execution_count": 3, "id": "cell-2", "metadata": {"ticketlab_cell_seconds": 3}, "outputs": [], "source": ["x + y"]}
+            ],
+            "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"}},
+            "nbformat": 4, "nbformat_minor": 5}
+            """;
+        var document = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook.Parse(notebook);
+        Assert.Equal([(1, 12.5, true), (2, 0.5, false), (3, 3.0, false)], TicketLab.Cli.Notebooks.NotebookCleaner.TakeCellTimings(document));
+    }
 }

@@ -42,22 +42,46 @@ public static partial class NotebookCleaner
         return errors;
     }
 
+    /// <summary>The cell tag that marks a training cell (loads or trains cached nets): its time is reported apart from the other cells'.</summary>
+    public const string TrainingTag = "training";
+
     /// <summary>
     /// Seconds each code cell took, as the notebook host records them in the cell's metadata (1-based cell index), which
-    /// are then removed: they change on every run and would make every committed notebook differ.
+    /// are then removed: they change on every run and would make every committed notebook differ. Cells tagged
+    /// <see cref="TrainingTag"/> are flagged.
     /// </summary>
-    public static IReadOnlyList<(int Cell, double Seconds)> TakeCellTimings(InteractiveDocument document)
+    public static IReadOnlyList<(int Cell, double Seconds, bool Training)> TakeCellTimings(InteractiveDocument document)
     {
         const string key = "ticketlab_cell_seconds";
-        var timings = new List<(int, double)>();
+        var timings = new List<(int, double, bool)>();
         for (var i = 0; i < document.Elements.Count; i++)
         {
             var metadata = document.Elements[i].Metadata;
             if (metadata is null || !metadata.Remove(key, out var value)) continue;
             if (double.TryParse(value?.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                timings.Add((i + 1, seconds));
+                timings.Add((i + 1, seconds, HasTag(metadata, TrainingTag)));
         }
         return timings;
+    }
+
+    /// <summary>Whether a cell's metadata lists <paramref name="tag"/> among its tags (however the reader represents the list).</summary>
+    public static bool HasTag(IDictionary<string, object>? metadata, string tag)
+    {
+        if (metadata is null || !metadata.TryGetValue("tags", out var tags) || tags is null) return false;
+        static bool Is(object? item, string tag) => item switch
+        {
+            string text => text == tag,
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } element => element.GetString() == tag,
+            System.Text.Json.Nodes.JsonValue value => value.TryGetValue<string>(out var text) && text == tag,
+            _ => false,
+        };
+        return tags switch
+        {
+            string text => text == tag,
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } array => array.EnumerateArray().Any(t => Is(t, tag)),
+            System.Collections.IEnumerable items => items.Cast<object?>().Any(t => Is(t, tag)),
+            _ => false,
+        };
     }
 
     /// <summary>Removes restore chatter and replaces each machine path (longest first) by its stand-in, in every output.</summary>

@@ -198,9 +198,9 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
         images.dim() != 4 ? throw new ArgumentException($"images of shape [{string.Join(", ", images.shape)}]; accepted: N x C x H x W.", nameof(images))
         : images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
-    /// <summary>One block: convolution, ReLU, 2 x 2 max-pool.</summary>
+    /// <summary>One block: convolution, ReLU, 2 x 2 max-pool, in the channels-last layout (<see cref="ChannelsLast"/>; no copy when the input is in it already).</summary>
     internal static Tensor Block(Tensor h, Tensor weight, Tensor? bias) =>
-        nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(h, weight, bias, padding: [1, 1])), 2);
+        nn.functional.max_pool2d(nn.functional.relu(nn.functional.conv2d(ChannelsLast(h), weight, bias, padding: [1, 1])), 2);
 
     /// <summary>The net with the weights and biases given per layer; channels of block b multiplied by <paramref name="unitMasks"/>[b] when given.</summary>
     internal static Tensor Propagate(Tensor input, int blocks, Func<int, Tensor> weight, Func<int, Tensor?> bias, IReadOnlyList<Tensor?>? unitMasks = null)
