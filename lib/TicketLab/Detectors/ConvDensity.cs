@@ -207,7 +207,8 @@ public static class ConvDensity
         // The runs are independent (each has its own seeds and, above block 1, its own lower blocks), so they run side by
         // side, one per core, each on one LibTorch thread: its numbers do not depend on the machine's core count. The
         // chains of a level are scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's
-        // three runs took 43 s one after another on two threads and 26 s side by side (the 3-32-64-128 net, 1,000 images).
+        // three runs took 43 s one after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality
+        // (the 3-32-64-128 net, 1,000 images, a probe); blocks 2 and 3 gained less (62 -> 50 s, 26 -> 28 s).
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
         var work = Task.Run(() => Parallel.For(0, count, parallel, k =>
         {
