@@ -254,7 +254,7 @@ public static class BenchmarkSuite
             var slowest = fullRuns.Notebooks.Select(n => (n.Notebook, Cell: n.SlowestCell)).MaxBy(n => n.Cell.Seconds);
             rows.Add(new("suite_seconds (full profile)", fullRuns.TotalSeconds, "< 900",
                 string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.Seconds:0} s")), fullRuns.TotalSeconds < 900));
-            rows.Add(new("slowest_cell_seconds (full profile)", slowest.Cell.Seconds, "<= 90", $"{slowest.Notebook}, cell {slowest.Cell.Cell} (training cells aside)", slowest.Cell.Seconds <= 90));
+            rows.Add(new("slowest_cell_seconds (full profile)", slowest.Cell.Seconds, "<= 90", $"{slowest.Notebook}, cell {slowest.Cell.Cell}" + (fullRuns.Notebooks.Any(n => n.Cells.Any(c => c.Training)) ? " (training cells aside)" : ""), slowest.Cell.Seconds <= 90));
             rows.Add(new("notebook_peak_mb (largest)", fullRuns.Notebooks.Max(n => n.PeakMb), "",
                 string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.PeakMb:0} MB")), null));
         }

@@ -111,7 +111,7 @@ public static partial class ReadmeSections
         text.Append("| Notebook | Full profile | Training cells | Slowest other cell | Peak memory |\n|---|---|---|---|---|\n");
         foreach (var run in runs.Notebooks)
         {
-            var slowestText = run.Cells.Count == 0 ? "" : $"cell {run.SlowestCell.Cell}: {run.SlowestCell.Seconds.ToString("0", Invariant)} s";
+            var slowestText = run.Cells.All(c => c.Training) ? "" : $"cell {run.SlowestCell.Cell}: {run.SlowestCell.Seconds.ToString("0", Invariant)} s";
             var trainingText = run.Cells.Any(c => c.Training) ? Duration(run.TrainingSeconds) : "";
             text.Append(CultureInfo.InvariantCulture, $"| {run.Notebook} | {Duration(run.Seconds)} | {trainingText} | {slowestText} | {run.PeakMb.ToString("0", Invariant)} MB |\n");
         }

@@ -11,8 +11,9 @@ namespace TicketLab.Detectors;
 /// N(0, σw²/fan_in) with fan_in = 9 · input channels, bias 0, then ReLU and spatial max- or mean-pooling, scored by
 /// max(AUC, 1 − AUC). The latent Gaussian row z is the filter divided by σw/√fan_in.
 /// <para>
-/// The 3 x 3 patches of the maps are unfolded once (N·positions x fan_in), so scoring a chunk of units is one matrix product
-/// instead of a convolution: with three input channels a convolution runs at a tenth of the machine's product rate.
+/// The 3 x 3 patches of the maps are unfolded once (fan_in x N·positions), so scoring units is matrix products (a slab of
+/// images at a time) instead of convolutions: with three input channels a convolution runs at a tenth of the machine's
+/// product rate.
 /// </para>
 /// </summary>
 public sealed class ConvUnitQuality : IDisposable
@@ -208,7 +209,9 @@ public static class ConvDensity
         // side, one per core, each on one LibTorch thread: its numbers do not depend on the machine's core count. The
         // chains of a level are scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's
         // three runs took 43 s one after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality
-        // (the 3-32-64-128 net, 1,000 images, a probe); blocks 2 and 3 gained less (62 -> 50 s, 26 -> 28 s).
+        // (the 3-32-64-128 net, 1,000 images, a probe); block 2's took 62 s before and 50 s now, block 3's 26 s before and
+        // 28 s now (slower: its products are large enough for two threads). Up to one run per core holds its patches at once
+        // (about 300 MB each for block 2 of that net), so peak memory grows with the core count, up to the runs' number.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
         var work = Task.Run(() => Parallel.For(0, count, parallel, k =>
         {

@@ -13,8 +13,9 @@ namespace TicketLab.Plots;
 /// ImageExport's public renderer launches a browser for every chart and loads plotly.js (4.6 MB) into a new page for
 /// it: about 3 s a chart here, nearly all of it start-up. This host launches one browser on first use, loads plotly.js
 /// into one page of it once, and draws each chart there with plotly.js's own <c>Plotly.toImage</c> at the requested
-/// size and scale, the call ImageExport's page makes. The browser is closed when the process exits. A chart the kept
-/// page fails to draw closes it (the next chart opens a new one) and is drawn by ImageExport's public call.
+/// size and scale, the call ImageExport's page makes. The browser is closed when the process exits (a kernel killed
+/// outright leaves it to the operating system). A chart the kept page fails to draw closes the browser (the next chart
+/// launches a new one) and is drawn by ImageExport's public call; after two failures in a row every chart is.
 /// </para>
 /// </summary>
 sealed class ImageExportHost : AssemblyLoadContext
@@ -23,7 +24,8 @@ sealed class ImageExportHost : AssemblyLoadContext
     readonly string folder;
     readonly object renderer;
     readonly MethodInfo renderPng;
-    readonly MethodInfo? launchAsync;
+    MethodInfo? launchAsync;
+    int failuresInARow;
     object? browser;
     object? page;
     bool exitHooked;
@@ -70,12 +72,17 @@ sealed class ImageExportHost : AssemblyLoadContext
         {
             try
             {
-                return RenderInKeptPage(width, height, chart);
+                var drawn = RenderInKeptPage(width, height, chart);
+                failuresInARow = 0;
+                return drawn;
             }
             catch (Exception e)
             {
+                // A browser that crashed or hung is replaced for the next chart; after two failures in a row the kept page is
+                // given up for the rest of the process, so a broken browser costs each chart one try, not a launch each.
                 LastKeptFailure = e.GetBaseException().Message.Split('\n')[0];
                 CloseBrowser();
+                if (++failuresInARow >= 2) launchAsync = null;
             }
         }
         Fallbacks++;
@@ -98,7 +105,14 @@ sealed class ImageExportHost : AssemblyLoadContext
             {
                 if (browser is null)
                 {
-                    browser = Await(launchAsync!.Invoke(null, [LaunchOptions, null])!, TimeSpan.FromSeconds(60))!;
+                    var launching = (Task)launchAsync!.Invoke(null, [LaunchOptions, null])!;
+                    if (!launching.Wait(TimeSpan.FromSeconds(60)))
+                    {
+                        // A launch that ends after all is closed then, not left running.
+                        launching.ContinueWith(t => Close(t.Status == TaskStatus.RanToCompletion ? t.GetType().GetProperty("Result")!.GetValue(t) : null), TaskScheduler.Default);
+                        throw new TimeoutException("the browser did not start within 60 s");
+                    }
+                    browser = launching.GetType().GetProperty("Result")!.GetValue(launching)!;
                     Launches++;
                     if (!exitHooked)
                     {
@@ -106,9 +120,9 @@ sealed class ImageExportHost : AssemblyLoadContext
                         exitHooked = true;
                     }
                 }
-                var opened = Await(Call(browser, "NewPageAsync", [null]), TimeSpan.FromSeconds(60))!;
+                var opened = Await(Call(browser, "NewPageAsync", "CreatePageOptions", [null]), TimeSpan.FromSeconds(60))!;
                 // plotly.js from Plotly.NET's own copy, as ImageExport's page has it; nothing is fetched.
-                Await(Call(opened, "SetContentAsync", ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>" + PlotlyJs.Source
+                Await(Call(opened, "SetContentAsync", "NavigationOptions", ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>" + PlotlyJs.Source
                     + "</script></head><body></body></html>", null]), TimeSpan.FromSeconds(60));
                 page = opened;
             }
@@ -123,8 +137,10 @@ sealed class ImageExportHost : AssemblyLoadContext
         }
     }
 
-    static object Call(object target, string name, object?[] arguments) =>
-        target.GetType().GetMethods().First(m => m.Name == name && m.GetParameters().Length == arguments.Length && !m.IsGenericMethodDefinition).Invoke(target, arguments)!;
+    /// <summary>Calls the method <paramref name="name"/> whose last parameter's type is named <paramref name="lastParameterType"/> (PuppeteerSharp has overloads of equal length).</summary>
+    static object Call(object target, string name, string lastParameterType, object?[] arguments) =>
+        target.GetType().GetMethods().First(m => m.Name == name && !m.IsGenericMethodDefinition && m.GetParameters() is { } p && p.Length == arguments.Length
+            && p[^1].ParameterType.Name == lastParameterType).Invoke(target, arguments)!;
 
     /// <summary>Waits for a Task (of a PuppeteerSharp call) and returns its result, if it has one.</summary>
     static object? Await(object task, TimeSpan timeout)
@@ -138,17 +154,38 @@ sealed class ImageExportHost : AssemblyLoadContext
     public void CloseBrowser()
     {
         page = null;
-        if (browser is not { } open) return;
+        var open = browser;
         browser = null;
+        Close(open);
+    }
+
+    static void Close(object? open)
+    {
+        if (open is null) return;
+        System.Diagnostics.Process? process = null;
         try
         {
-            var process = open.GetType().GetProperty("Process")?.GetValue(open) as System.Diagnostics.Process;
+            process = open.GetType().GetProperty("Process")?.GetValue(open) as System.Diagnostics.Process;
+        }
+        catch (Exception)
+        {
+            // No process to kill: the browser's own close below still runs.
+        }
+        try
+        {
             if (open is IAsyncDisposable disposable) disposable.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
-            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
         }
         catch (Exception)
         {
             // Closing is best effort: the process is going away, or the browser already has.
+        }
+        try
+        {
+            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+        }
+        catch (Exception)
+        {
+            // Already gone.
         }
     }
 
