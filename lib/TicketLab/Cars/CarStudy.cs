@@ -155,11 +155,16 @@ public static class CarStudy
         var trainings = new CarTraining?[jobs.Length];
         // Edge-popup first: its epochs cost the most, so it should not start last.
         var order = Enumerable.Range(0, jobs.Length).OrderBy(i => jobs[i].Item1 == "edge-popup" ? 0 : 1).ThenBy(i => i).ToArray();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        var work = Task.Run(() => Parallel.ForEach(order, parallel, i =>
+        void Show()
+        {
+            if (onProgress is null) return;
+            string[] now;
+            lock (lines) now = (string[])lines.Clone();
+            onProgress(now);
+        }
+        SideBySide.Run(order, Environment.ProcessorCount, i =>
         {
             var (kind, seed) = jobs[i];
-            using var threads = IntraOpThreads.Hold();
             void Report(TrainProgress p)
             {
                 lock (lines) lines[i] = $"{kind} seed {seed}: {p.Text}";
@@ -180,15 +185,7 @@ public static class CarStudy
                 trainings[i] = new CarTraining(kind, seed, result, source);
             }
             lock (lines) lines[i] = $"{kind} seed {seed}: test accuracy {trainings[i]!.Result.FinalTestAccuracy:0.0000} ({trainings[i]!.Source})";
-        }));
-        void Show()
-        {
-            if (onProgress is null) return;
-            string[] now;
-            lock (lines) now = (string[])lines.Clone();
-            onProgress(now);
-        }
-        SideBySide.Wait(work, Show);
+        }, Show);
         return new CarNets
         {
             Dense = jobs.Select((j, i) => (j, i)).Where(x => x.j.Item1 == "dense").Select(x => (x.j.Item2, (ConvNet)nets[x.i]!)).ToList(),
@@ -267,26 +264,29 @@ public static class CarStudy
     /// </summary>
     public static IReadOnlyList<PoolingRow> ComparePooling(CarStudyOptions options, Concept concept, IReadOnlyList<(long Seed, ConvNet Net)> nets)
     {
-        var rows = new List<PoolingRow>();
-        foreach (var pooling in new[] { UnitPooling.Max, UnitPooling.Mean })
+        UnitPooling[] poolings = [UnitPooling.Max, UnitPooling.Mean];
+        var selected = poolings.Select(p => ConvDensity.Select(nets.Select(n => (n.Seed, (IConvUnits)n.Net)).ToList(), concept, p)).ToArray();
+        var rows = new PoolingRow?[poolings.Length, options.Net.Depth];
+        for (var block = 1; block <= options.Net.Depth; block++)
         {
-            var selected = ConvDensity.Select(nets.Select(n => (n.Seed, (IConvUnits)n.Net)).ToList(), concept, pooling);
-            for (var block = 1; block <= options.Net.Depth; block++)
+            // One draw of random units per block, scored under both poolings from the same products (the maps do not depend on the pooling).
+            using var maps = ConvDensity.RandomInputMaps(options.Net, block, concept.B.Inputs, options.Density.Seed + 1000 * block);
+            using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, options.Net.WeightStd, UnitPooling.Max);
+            var generator = new Generator((ulong)(options.Density.Seed * 7919 + block));
+            using var latent = randn([options.PoolingUnits, quality.Dimension], generator: generator);
+            var scored = quality.Score(latent, poolings);
+            for (var k = 0; k < poolings.Length; k++)
             {
-                var qualities = selected.Where(s => s.Layer == block).Select(s => s.QualityB).ToArray();
+                var qualities = selected[k].Where(s => s.Layer == block).Select(s => s.QualityB).ToArray();
                 var trained = RobustDensity.Median(qualities);
-                using var maps = ConvDensity.RandomInputMaps(options.Net, block, concept.B.Inputs, options.Density.Seed + 1000 * block);
-                using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, options.Net.WeightStd, pooling);
-                var generator = new Generator((ulong)(options.Density.Seed * 7919 + block));
-                using var latent = randn([options.PoolingUnits, quality.Dimension], generator: generator);
-                var scores = quality.Score(latent);
+                var scores = scored[k];
                 var count = scores.Count(s => s >= trained);
-                rows.Add(new PoolingRow(pooling, block, Math.Round(trained, 4), qualities.Select(q => Math.Round(q, 4)).ToArray(), Math.Round(scores.Max(), 4),
+                rows[k, block - 1] = new PoolingRow(poolings[k], block, Math.Round(trained, 4), qualities.Select(q => Math.Round(q, 4)).ToArray(), Math.Round(scores.Max(), 4),
                     count, options.PoolingUnits, count > 0 ? Math.Round(Math.Log2(count / (double)options.PoolingUnits), 2) : null,
-                    Math.Round(Math.Log2(1.0 / options.PoolingUnits), 2)));
+                    Math.Round(Math.Log2(1.0 / options.PoolingUnits), 2));
             }
         }
-        return rows;
+        return rows.Cast<PoolingRow>().ToList();
     }
 
     /// <summary>

@@ -76,10 +76,19 @@ public sealed class ConvUnitQuality : IDisposable
     /// each time when it is above what the C library keeps for reuse (see TorchRuntime). It is detached from any dispose
     /// scope the caller has open: it lives as long as this instance.
     /// </remarks>
-    public float[] Score(Tensor latent)
+    public float[] Score(Tensor latent) => Score(latent, [pooling])[0];
+
+    /// <summary>
+    /// The quality of each latent row under each of <paramref name="poolings"/>, from one product per slab: the maps are the
+    /// same whatever the pooling, so scoring units under max- and mean-pooling together costs one product instead of two,
+    /// and each pooling's qualities are those <see cref="Score(Tensor)"/> gives under it alone. Not for two threads at once.
+    /// </summary>
+    public float[][] Score(Tensor latent, IReadOnlyList<UnitPooling> poolings)
     {
+        if (poolings.Count == 0 || poolings.Any(p => !Enum.IsDefined(p)) || poolings.Distinct().Count() != poolings.Count)
+            throw new ArgumentOutOfRangeException(nameof(poolings), $"[{string.Join(", ", poolings)}]", "accepted: one or more distinct poolings (Max, Mean)");
         var units = (int)latent.shape[0];
-        var quality = new float[units];
+        var quality = poolings.Select(_ => new float[units]).ToArray();
         if (units == 0) return quality;
         var perProduct = Math.Min(units, UnitsPerProduct);
         var needed = (long)perProduct * ImagesPerSlab(perProduct) * Positions;
@@ -88,27 +97,39 @@ public sealed class ConvUnitQuality : IDisposable
             buffer?.Dispose();
             buffer = empty(Math.Max(needed, 1L << 19), dtype: ScalarType.Float32, device: patches.device).DetachFromDisposeScope();
         }
-        using var pooledAll = empty([perProduct, Examples], dtype: ScalarType.Float32, device: patches.device);
-        for (var start = 0; start < units; start += UnitsPerProduct)
+        // Max first: it reads the map without changing it; mean rectifies the map in place.
+        var order = Enumerable.Range(0, poolings.Count).OrderBy(k => poolings[k] == UnitPooling.Max ? 0 : 1).ToArray();
+        var pooledAll = poolings.Select(_ => empty([perProduct, Examples], dtype: ScalarType.Float32, device: patches.device)).ToArray();
+        try
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var count = Math.Min(UnitsPerProduct, units - start);
-            var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale);
-            var pooled = pooledAll.narrow(0, 0, count);
-            var slab = ImagesPerSlab(count);
-            for (long first = 0; first < Examples; first += slab)
+            for (var start = 0; start < units; start += UnitsPerProduct)
             {
-                using var slabScope = NewDisposeScope();
-                var images = Math.Min(slab, Examples - first);
-                var columns = images * Positions;
-                var product = buffer.narrow(0, 0, count * columns).view(count, columns).addmm_(filters, patches.narrow(1, first * Positions, columns), beta: 0, alpha: 1);
-                var maps = product.view(count, images, Positions);
-                // ReLU is monotone, so the maximum of the rectified map is the rectified maximum: one pass fewer over the map.
-                pooled.narrow(1, first, images).copy_(pooling == UnitPooling.Max ? maps.amax(2).relu_() : maps.relu_().mean([2L]));
+                using var scope = NewDisposeScope();
+                using var _ = no_grad();
+                var count = Math.Min(UnitsPerProduct, units - start);
+                var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale);
+                var slab = ImagesPerSlab(count);
+                for (long first = 0; first < Examples; first += slab)
+                {
+                    using var slabScope = NewDisposeScope();
+                    var images = Math.Min(slab, Examples - first);
+                    var columns = images * Positions;
+                    var product = buffer.narrow(0, 0, count * columns).view(count, columns).addmm_(filters, patches.narrow(1, first * Positions, columns), beta: 0, alpha: 1);
+                    var maps = product.view(count, images, Positions);
+                    foreach (var k in order)
+                        // ReLU is monotone, so the maximum of the rectified map is the rectified maximum: one pass fewer over the map.
+                        pooledAll[k].narrow(0, 0, count).narrow(1, first, images).copy_(poolings[k] == UnitPooling.Max ? maps.amax(2).relu_() : maps.relu_().mean([2L]));
+                }
+                for (var k = 0; k < poolings.Count; k++)
+                {
+                    var auc = RadixAuc.ClassVsRest(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pooledAll[k].narrow(0, 0, count).contiguous().bytes), count, Examples, binaryLabels, 2);
+                    for (var u = 0; u < count; u++) quality[k][start + u] = (float)Math.Max(auc[1, u], 1 - auc[1, u]);
+                }
             }
-            var auc = RadixAuc.ClassVsRest(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pooled.contiguous().bytes), count, Examples, binaryLabels, 2);
-            for (var u = 0; u < count; u++) quality[start + u] = (float)Math.Max(auc[1, u], 1 - auc[1, u]);
+        }
+        finally
+        {
+            foreach (var t in pooledAll) t.Dispose();
         }
         return quality;
     }
@@ -206,16 +227,15 @@ public static class ConvDensity
         var finished = 0;
         string? line = null;
         // The runs are independent (each has its own seeds and, above block 1, its own lower blocks), so they run side by
-        // side, one per core, each on one LibTorch thread: its numbers do not depend on the machine's core count. The
-        // chains of a level are scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's
-        // three runs took 43 s one after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality
-        // (the 3-32-64-128 net, 1,000 images, a probe); block 2's took 62 s before and 50 s now, block 3's 26 s before and
-        // 28 s now (slower: its products are large enough for two threads). Up to one run per core holds its patches at once
-        // (about 300 MB each for block 2 of that net), so peak memory grows with the core count, up to the runs' number.
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) };
-        var work = Task.Run(() => Parallel.For(0, count, parallel, k =>
+        // side, each on one LibTorch thread: its numbers do not depend on the machine's core count. The chains of a level are
+        // scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's three runs took 43 s one
+        // after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality (the 3-32-64-128 net,
+        // 1,000 images, a probe). All runs start at once, even when there are more runs than cores: three runs on two cores
+        // two at a time leave a core idle while the third runs alone, whereas three at once share both cores to the end.
+        // Every run holds its patches at once (about 300 MB each for block 2 of that net), so peak memory grows with the runs' number.
+        string? shown = null;
+        SideBySide.Run(Enumerable.Range(0, count).ToList(), count, k =>
         {
-            using var threads = IntraOpThreads.Hold();
             using var maps = RandomInputMaps(net, block, concept.B.Inputs, RobustDensity.RunSeed(options.Seed, $"lower blocks {string.Join("-", net.BlockChannels)}", block, k));
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, net.WeightStd, pooling);
             var run = SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent,
@@ -226,9 +246,7 @@ public static class ConvDensity
                 finished++;
                 line = $"{concept.Name}, block {block}: {finished} of {count} runs done (run {k + 1} reached 2^{run.ReachedLog2:0.0})";
             }
-        }));
-        string? shown = null;
-        SideBySide.Wait(work, () =>
+        }, () =>
         {
             string? now;
             lock (runs) now = line;

@@ -4,6 +4,39 @@ namespace TicketLab.Training;
 public static class SideBySide
 {
     /// <summary>
+    /// Runs <paramref name="job"/> for each index of <paramref name="order"/>, in that order, at most <paramref name="atOnce"/>
+    /// at a time, each on its own thread held at one LibTorch thread (<see cref="IntraOpThreads.Hold"/>), so a job's numbers
+    /// do not depend on the machine's core count or on what runs beside it; <paramref name="report"/> is called from the
+    /// caller's thread about once a second and at the end (see <see cref="Wait"/>). The threads are dedicated, not the thread
+    /// pool's, so every one of them starts at once even when there are more than cores. After a job fails no new job starts,
+    /// and the first failure is rethrown as itself once the running ones end.
+    /// </summary>
+    public static void Run(IReadOnlyList<int> order, int atOnce, Action<int> job, Action? report)
+    {
+        if (atOnce < 1) throw new ArgumentOutOfRangeException(nameof(atOnce), atOnce, "accepted: 1 or more jobs at once");
+        var next = -1;
+        var failed = 0;
+        var workers = Enumerable.Range(0, Math.Min(atOnce, order.Count)).Select(_ => Task.Factory.StartNew(() =>
+        {
+            using var threads = IntraOpThreads.Hold();
+            int i;
+            while (Volatile.Read(ref failed) == 0 && (i = Interlocked.Increment(ref next)) < order.Count)
+            {
+                try
+                {
+                    job(order[i]);
+                }
+                catch
+                {
+                    Interlocked.Exchange(ref failed, 1);
+                    throw;
+                }
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Wait(Task.WhenAll(workers), report);
+    }
+
+    /// <summary>
     /// Blocks until <paramref name="work"/> ends, calling <paramref name="report"/> about once a second and once at the end
     /// from this thread (a notebook's display belongs to the cell's thread). A failure is rethrown as itself (e.g. a
     /// diverged training that names its step), not wrapped in an AggregateException.

@@ -83,6 +83,29 @@ public class ConvNetTests
     }
 
     [Fact]
+    public void Scoring_under_both_poolings_at_once_gives_each_pooling_s_scores_alone()
+    {
+        var options = new ConvNetOptions([6, 8], Classes: 3, InputChannels: 3, InputSide: 8);
+        var generator = new Generator(9);
+        using var images = randn([60, 3, 8, 8], generator: generator);
+        using var labels = tensor(Enumerable.Range(0, 60).Select(i => (long)(i % 3)).ToArray());
+        using var maps = ConvDensity.RandomInputMaps(options, 2, images, seed: 4);
+        using var max = new ConvUnitQuality(maps, labels, 1, options.WeightStd, UnitPooling.Max);
+        using var mean = new ConvUnitQuality(maps, labels, 1, options.WeightStd, UnitPooling.Mean);
+        using var latent = randn([300, max.Dimension], generator: generator);
+        var alone = new[] { max.Score(latent), mean.Score(latent) };
+        // Either order of the poolings, from an instance built for either: mean rectifies the map in place, max must read it first.
+        foreach (var (quality, poolings) in new[] { (max, new[] { UnitPooling.Max, UnitPooling.Mean }), (mean, new[] { UnitPooling.Mean, UnitPooling.Max }) })
+        {
+            var both = quality.Score(latent, poolings);
+            for (var k = 0; k < 2; k++) Assert.Equal(alone[poolings[k] == UnitPooling.Max ? 0 : 1], both[k]);
+        }
+        Assert.NotEqual(alone[0], alone[1]);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => max.Score(latent, [UnitPooling.Max, UnitPooling.Max]));
+        Assert.Equal("poolings", error.ParamName);
+    }
+
+    [Fact]
     public void The_dense_the_readout_only_and_the_edge_popup_nets_of_a_seed_share_their_initial_weights()
     {
         var options = new ConvNetOptions([4, 8], Classes: 10, InputChannels: 3, InputSide: 8);
