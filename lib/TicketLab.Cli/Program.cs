@@ -16,8 +16,9 @@ try
         "kernel" => Commands.Kernel(args[1..]),
         "clean" => Commands.Clean(args[1..]),
         "programs" => Commands.Programs(args[1..]),
+        "recipes" => Commands.Recipes(args[1..]),
         null or "help" or "--help" or "-h" => Commands.Help(),
-        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, kernel, readme, site, clean, programs, embed-data, help"),
+        var other => throw new ArgumentException($"unknown command '{other}'; accepted: notebooks, bench, kernel, recipes, readme, site, clean, programs, embed-data, help"),
     };
 }
 catch (ArgumentException e)

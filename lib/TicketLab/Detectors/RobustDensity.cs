@@ -127,37 +127,51 @@ public static class RobustDensity
         return list;
     }
 
-    /// <summary>Runs the estimator for random units of one layer (1 or 2) on half B of the concept.</summary>
+    /// <summary>
+    /// Runs the estimator for random units of one layer (1 or 2) on half B of the concept: <see cref="RobustDensityOptions.Layer1Runs"/>
+    /// independent runs for layer 1, one run on each of <see cref="RobustDensityOptions.Layer2FirstLayers"/> random first layers for layer 2.
+    /// The runs are independent, so they run side by side, all at once, each on one LibTorch thread (<see cref="Training.SideBySide.Run"/>):
+    /// a run's numbers do not depend on the machine's core count, and the ranking of each batch of units (single-threaded C#)
+    /// of one run overlaps the products of another. <paramref name="onProgress"/> is called from the calling thread.
+    /// </summary>
     public static RareEventCurve Estimate(Concept concept, int layer, RobustDensityOptions options, Action<string>? onProgress = null)
     {
         options.Validate();
-        var runs = new List<RareEventRun>();
+        if (layer is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(layer), layer, "accepted: 1 or 2 (the baseline's hidden layers)");
+        var count = layer == 1 ? options.Layer1Runs : options.Layer2FirstLayers;
+        var runs = new RareEventRun?[count];
         var labels = concept.B.Labels;
-        if (layer == 1)
+        var finished = 0;
+        string? line = null, shown = null;
+        Training.SideBySide.Run(Enumerable.Range(0, count).ToList(), count, k =>
         {
-            using var quality = new RandomUnitQuality(concept.B.Inputs, labels, concept.Class, options.WeightStd);
-            for (var r = 0; r < options.Layer1Runs; r++)
+            using var scope = NewDisposeScope();
+            Tensor features;
+            if (layer == 1) features = concept.B.Inputs;
+            else
             {
-                runs.Add(SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent, RunSeed(options.Seed, concept.Name, layer, r)));
-                onProgress?.Invoke($"{concept.Name}, layer 1: run {r + 1} of {options.Layer1Runs} reached 2^{runs[^1].ReachedLog2:0.0}");
-            }
-        }
-        else if (layer == 2)
-        {
-            for (var k = 0; k < options.Layer2FirstLayers; k++)
-            {
-                using var scope = NewDisposeScope();
                 var generator = new Generator((ulong)RunSeed(options.Seed, "first layer", 2, k));
                 var fanIn = concept.B.Inputs.shape[1];
                 var first = randn([fanIn, options.HiddenWidth], generator: generator).mul_(options.WeightStd / Math.Sqrt(fanIn));
-                var hidden = nn.functional.relu(concept.B.Inputs.mm(first));
-                using var quality = new RandomUnitQuality(hidden, labels, concept.Class, options.WeightStd);
-                runs.Add(SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent, RunSeed(options.Seed, concept.Name, layer, k)));
-                onProgress?.Invoke($"{concept.Name}, layer 2: random first layer {k + 1} of {options.Layer2FirstLayers} reached 2^{runs[^1].ReachedLog2:0.0}");
+                features = nn.functional.relu(concept.B.Inputs.mm(first));
             }
-        }
-        else throw new ArgumentOutOfRangeException(nameof(layer), layer, "accepted: 1 or 2 (the baseline's hidden layers)");
-        return new RareEventCurve(concept.Name, layer, runs);
+            using var quality = new RandomUnitQuality(features, labels, concept.Class, options.WeightStd);
+            var run = SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent, RunSeed(options.Seed, concept.Name, layer, k));
+            lock (runs)
+            {
+                runs[k] = run;
+                finished++;
+                line = layer == 1
+                    ? $"{concept.Name}, layer 1: {finished} of {count} runs done (run {k + 1} reached 2^{run.ReachedLog2:0.0})"
+                    : $"{concept.Name}, layer 2: {finished} of {count} random first layers done (layer {k + 1} reached 2^{run.ReachedLog2:0.0})";
+            }
+        }, () =>
+        {
+            string? now;
+            lock (runs) now = line;
+            if (now is not null && now != shown) onProgress?.Invoke(shown = now);
+        });
+        return new RareEventCurve(concept.Name, layer, runs.Select(r => r!).ToList());
     }
 
     /// <summary>
