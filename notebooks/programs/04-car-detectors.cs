@@ -49,11 +49,11 @@ var hp = new CarStudyOptions(
     Data: new CifarOptions(Source: lab.Profile.Choose(DataSource.Embedded, DataSource.Full)),
     Channels: lab.Profile.Choose(new[] { 8, 16, 32 }, new[] { 32, 64, 128 }),
     Seeds: new long[] { 0, 1, 2 },
-    Training: new TrainOptions(Epochs: lab.Profile.Choose(10, 6), BatchSize: 128, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
-    EdgePopupTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 6), BatchSize: 128, LearningRate: 0.1, Optimizer: OptimizerKind.Sgd, Momentum: 0.9, WeightDecay: 5e-4,
+    Training: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 64, LearningRate: 2e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
+    EdgePopupTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 128, LearningRate: 0.1, Optimizer: OptimizerKind.Sgd, Momentum: 0.9, WeightDecay: 5e-4,
         Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
     EdgePopupKeep: 0.5,
-    ReadoutTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 6), BatchSize: 128, LearningRate: 1e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
+    ReadoutTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 64, LearningRate: 2e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
     HalfPerClass: lab.Profile.Choose(25, 100),
     Density: new RobustDensityOptions(new RareEventOptions(SamplesPerLevel: lab.Profile.Choose(200, 500), LevelProbability: 0.1, StopLog2: -60),
         Layer1Runs: lab.Profile.Choose(2, 3), Layer2FirstLayers: lab.Profile.Choose(2, 3), Replicates: 200, Seed: 1),
@@ -66,18 +66,26 @@ var hp = new CarStudyOptions(
     TopImages: 16);
 display(hp.Validate());
 
+// cell 7
+// How the dense recipe was chosen (see the list above): candidates trained on 45,000 training images and scored on the other
+// 5,000, never on the test set. The committed record, from 'dotnet run --project lib/TicketLab.Cli -c Release -- recipes'.
+var recipeChoice = Results.Read<RecipeChoiceResults>(ProjectPaths.CommittedResults);
+var chosenRecipe = recipeChoice.Chosen ?? "none";
+display($"Rule: {recipeChoice.Rule}. Chosen: {chosenRecipe}. This run trains with {RecipeChoiceResults.Describe(hp.Training)}.");
+display(Tables.Of(recipeChoice.Rows()));
+
 // ## The data
 
-// cell 8
+// cell 9
 var data = new CarData(hp.Data, hp.HalfPerClass);
 display(Tables.Of(new[] { data.Source.Summary() }));
 
-// cell 9
+// cell 10
 display(Charts.SampleGrid(data.Source.Test, perClass: 8, title: "CIFAR-10 test images, eight per class (as read)"));
 
 // ## The convnet and its neurons
 
-// cell 11
+// cell 12
 var net = hp.Net;
 display(Tables.Of(net.BlockChannels.Select((c, b) => new
 {
@@ -86,19 +94,19 @@ display(Tables.Of(net.BlockChannels.Select((c, b) => new
 
 // ## Training
 
-// cell 13
+// cell 14
 var trainStatus = display(new ProgressLine("Loading or training the convnets"));
 var nets = CarStudy.TrainOrLoad(hp, data, lines => trainStatus.Update(new ProgressLine(string.Join(" | ", lines))));
 trainStatus.Update(new ProgressLine($"{nets.Trainings.Count} trainings ready", 1));
 var accuracy = CarStudy.Accuracy(nets.Trainings.Where(t => t.Kind == "dense").ToList(), (int)data.Tensors.TestY.shape[0]);
 display(Tables.Of(nets.Trainings.Select(t => new { t.Kind, t.Seed, TestAccuracy = Math.Round(t.Result.FinalTestAccuracy, 4), TrainSeconds = Math.Round(t.Result.Seconds), t.Source })));
 
-// cell 14
+// cell 15
 display(Charts.LearningCurve(nets.Trainings[0].Result, $"Dense convnet, seed {nets.Trainings[0].Seed}: learning curve"));
 
 // ## Car detectors by depth, trained against random
 
-// cell 16
+// cell 17
 var automobile = data.Automobile();
 var pair = data.AutomobileVsTruck();
 // One cell per block: the estimator's runs for random units of that block (above block 1, each on its own draw of random lower blocks).
@@ -112,19 +120,19 @@ RareEventCurve EstimateBlock(Concept concept, int block)
 }
 curves.Add(EstimateBlock(automobile, 1));
 
-// cell 17
+// cell 18
 curves.Add(EstimateBlock(automobile, 2));
 
-// cell 18
+// cell 19
 curves.Add(EstimateBlock(automobile, 3));
 var measured = ConvDensity.Assemble(automobile, nets.Dense, hp.Pooling, curves, hp.Density);
 var rows = CarResults.Rows(measured);
 
-// cell 19
+// cell 20
 var pairMeasured = ConvDensity.Assemble(pair, nets.Dense, hp.Pooling, Enumerable.Range(1, net.Depth).Select(b => EstimateBlock(pair, b)).ToList(), hp.Density);
 var pairRows = CarResults.Rows(pairMeasured);
 
-// cell 21
+// cell 22
 display(Tables.Of(rows.Concat(pairRows).Select(r => new
 {
     r.Class, Block = r.Layer, r.Headline, r.TrainedQuality, Seeds = $"{r.TrainedQualitySeeds.Min():0.0000}-{r.TrainedQualitySeeds.Max():0.0000}",
@@ -132,36 +140,36 @@ display(Tables.Of(rows.Concat(pairRows).Select(r => new
     WidthSeedsImagesEstimator = string.Join(" / ", r.BandSourcesLog2.Select(v => v.ToString("0.0"))), r.Estimator, r.Resolved,
 })));
 
-// cell 22
+// cell 23
 display(CarCharts.DensityByDepth(measured));
 
-// cell 23
+// cell 24
 display(CarCharts.DensityByDepth(pairMeasured));
 
 // ## Max or mean over positions?
 
-// cell 25
+// cell 26
 var pooling = CarStudy.ComparePooling(hp, automobile, nets.Dense);
 display(Tables.Of(pooling));
 
 // ## "Sufficiently big": width and depth
 
-// cell 27
+// cell 28
 var sweepStatus = display(new ProgressLine("Width sweep"));
 var sweep = CarStudy.WidthSweep(hp, automobile, measured.Rows, measured.Curves[0], t => sweepStatus.Update(new ProgressLine(t)));
 sweepStatus.Update(new ProgressLine($"{hp.SweepBaseWidths.Length} widths x {net.Depth} blocks", 1));
 display(Tables.Of(sweep.Select(r => new { r.BaseWidth, r.Net, r.Block, r.Units, r.BestRandomQuality, r.TrainedQuality, r.InitDensityLog2, r.Resolved, r.ContainsProbability, r.HalfUnits })));
 
-// cell 28
+// cell 29
 display(CarCharts.BestRandomByWidth(sweep));
 
-// cell 30
+// cell 31
 var halfWidths = CarStudy.HalfWidths(sweep);
 display(Tables.Of(halfWidths));
 
 // ## Pruned to yield a car detector?
 
-// cell 32
+// cell 33
 var readout = CarStudy.ReadoutOnly(hp, data);
 var edge = nets.Trainings.Single(t => t.Kind == "edge-popup");
 var testImages = (int)data.Tensors.TestY.shape[0];
@@ -178,12 +186,12 @@ display(Tables.Of(new[]
     new { Method = "readout only (random features)", TestAccuracy = randomFeatures.TestAccuracy, Low = randomFeatures.TestAccuracyBand[0], High = randomFeatures.TestAccuracyBand[1] },
 }));
 
-// cell 33
+// cell 34
 display(Tables.Of(prunedUnits.Concat(prunedPairUnits)));
 
 // ## Pictures: what excites the best units
 
-// cell 35
+// cell 36
 var headlineBlock = measured.HeadlineLayer;
 var trainedBest = measured.Selected.Single(s => s.Seed == hp.Seeds[0] && s.Layer == headlineBlock);
 var randomNet = new ConvNet(net, hp.Seeds[0]);
@@ -197,15 +205,15 @@ var pictures = new[]
 };
 display(ImageGrid.Of(pictures[0], data.BImages));
 
-// cell 36
+// cell 37
 display(ImageGrid.Of(pictures[1], data.BImages));
 
-// cell 37
+// cell 38
 display(ImageGrid.Of(pictures[2], data.BImages));
 
 // ## What this says
 
-// cell 39
+// cell 40
 var results = new CarResults(
     Profile: lab.Profile.Name,
     Dataset: $"{data.Source.Copy}; {data.Source.Caveat}",
