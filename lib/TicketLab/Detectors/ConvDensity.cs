@@ -230,11 +230,11 @@ public static class ConvDensity
         // side, each on one LibTorch thread: its numbers do not depend on the machine's core count. The chains of a level are
         // scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's three runs took 43 s one
         // after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality (the 3-32-64-128 net,
-        // 1,000 images, a probe). All runs start at once, even when there are more runs than cores: three runs on two cores
-        // two at a time leave a core idle while the third runs alone, whereas three at once share both cores to the end.
-        // Every run holds its patches at once (about 300 MB each for block 2 of that net), so peak memory grows with the runs' number.
+        // 1,000 images, a probe). Up to twice as many runs as cores start at once: three runs on two cores two at a time leave
+        // a core idle while the third runs alone, whereas three at once share both cores to the end. Every running run holds
+        // its patches (about 300 MB each for block 2 of that net), so peak memory grows with the runs at once.
         string? shown = null;
-        SideBySide.Run(Enumerable.Range(0, count).ToList(), count, k =>
+        SideBySide.Run(Enumerable.Range(0, count).ToList(), Math.Min(count, 2 * Environment.ProcessorCount), k =>
         {
             using var maps = RandomInputMaps(net, block, concept.B.Inputs, RobustDensity.RunSeed(options.Seed, $"lower blocks {string.Join("-", net.BlockChannels)}", block, k));
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, net.WeightStd, pooling);

@@ -130,7 +130,7 @@ public static class RobustDensity
     /// <summary>
     /// Runs the estimator for random units of one layer (1 or 2) on half B of the concept: <see cref="RobustDensityOptions.Layer1Runs"/>
     /// independent runs for layer 1, one run on each of <see cref="RobustDensityOptions.Layer2FirstLayers"/> random first layers for layer 2.
-    /// The runs are independent, so they run side by side, all at once, each on one LibTorch thread (<see cref="Training.SideBySide.Run"/>):
+    /// The runs are independent, so they run side by side, up to twice as many as cores at once, each on one LibTorch thread (<see cref="Training.SideBySide.Run"/>):
     /// a run's numbers do not depend on the machine's core count, and the ranking of each batch of units (single-threaded C#)
     /// of one run overlaps the products of another. <paramref name="onProgress"/> is called from the calling thread.
     /// </summary>
@@ -143,7 +143,7 @@ public static class RobustDensity
         var labels = concept.B.Labels;
         var finished = 0;
         string? line = null, shown = null;
-        Training.SideBySide.Run(Enumerable.Range(0, count).ToList(), count, k =>
+        Training.SideBySide.Run(Enumerable.Range(0, count).ToList(), Math.Min(count, 2 * Environment.ProcessorCount), k =>
         {
             using var scope = NewDisposeScope();
             Tensor features;

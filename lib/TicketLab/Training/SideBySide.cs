@@ -8,14 +8,23 @@ public static class SideBySide
     /// at a time, each on its own thread held at one LibTorch thread (<see cref="IntraOpThreads.Hold"/>), so a job's numbers
     /// do not depend on the machine's core count or on what runs beside it; <paramref name="report"/> is called from the
     /// caller's thread about once a second and at the end (see <see cref="Wait"/>). The threads are dedicated, not the thread
-    /// pool's, so every one of them starts at once even when there are more than cores. After a job fails no new job starts,
-    /// and the first failure is rethrown as itself once the running ones end.
+    /// pool's, so every one of them starts at once even when there are more than cores. After a job fails, or the report
+    /// throws, no new job starts; the running ones end before anything is rethrown (they may use the caller's tensors), and
+    /// then the first failure in time is rethrown as itself.
     /// </summary>
     public static void Run(IReadOnlyList<int> order, int atOnce, Action<int> job, Action? report)
     {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(job);
         if (atOnce < 1) throw new ArgumentOutOfRangeException(nameof(atOnce), atOnce, "accepted: 1 or more jobs at once");
         var next = -1;
         var failed = 0;
+        Exception? first = null;
+        void Fail(Exception e)
+        {
+            Interlocked.CompareExchange(ref first, e, null);
+            Interlocked.Exchange(ref failed, 1);
+        }
         var workers = Enumerable.Range(0, Math.Min(atOnce, order.Count)).Select(_ => Task.Factory.StartNew(() =>
         {
             using var threads = IntraOpThreads.Hold();
@@ -26,14 +35,25 @@ public static class SideBySide
                 {
                     job(order[i]);
                 }
-                catch
+                catch (Exception e)
                 {
-                    Interlocked.Exchange(ref failed, 1);
-                    throw;
+                    Fail(e);
+                    return;
                 }
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
-        Wait(Task.WhenAll(workers), report);
+        var all = Task.WhenAll(workers);
+        try
+        {
+            Wait(all, report);
+        }
+        catch (Exception e)
+        {
+            // The report failed (a worker's failure is recorded in Fail, not thrown): stop starting jobs, let the running ones end.
+            Fail(e);
+            all.Wait();
+        }
+        if (first is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
     /// <summary>

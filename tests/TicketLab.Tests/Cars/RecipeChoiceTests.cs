@@ -37,6 +37,12 @@ public class RecipeChoiceTests
         Assert.Equal("Floor", Assert.Throws<ArgumentOutOfRangeException>(() => Tiny(1.5).Validate()).ParamName);
         Assert.Equal("ValidationImages", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { ValidationImages = 10 }).Validate()).ParamName);
         Assert.Equal("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { Candidates = [] }).Validate()).ParamName);
+        Assert.Equal("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { Candidates = null! }).Validate()).ParamName);
+        var twice = Tiny(0.5).Candidates[0];
+        Assert.Equal("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { Candidates = [twice, twice] }).Validate()).ParamName);
+        Assert.Equal("Candidates", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { Candidates = [twice with { EvaluationsPerEpoch = 4 }] }).Validate()).ParamName);
+        Assert.Equal("Seed", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { Seed = -1 }).Validate()).ParamName);
+        Assert.Equal("SplitSeed", Assert.Throws<ArgumentOutOfRangeException>(() => (Tiny(0.5) with { SplitSeed = -1 }).Validate()).ParamName);
     }
 
     [Fact]

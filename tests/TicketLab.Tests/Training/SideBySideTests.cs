@@ -49,6 +49,41 @@ public class SideBySideTests
     }
 
     [Fact]
+    public void When_the_report_throws_the_running_jobs_end_before_it_is_rethrown_and_no_new_job_starts()
+    {
+        var running = 0;
+        var started = 0;
+        using var go = new ManualResetEventSlim();
+        var error = Assert.Throws<InvalidOperationException>(() => SideBySide.Run(Enumerable.Range(0, 6).ToList(), 2, _ =>
+        {
+            Interlocked.Increment(ref started);
+            Interlocked.Increment(ref running);
+            go.Wait(TimeSpan.FromSeconds(30));
+            Thread.Sleep(200);
+            Interlocked.Decrement(ref running);
+        }, () =>
+        {
+            go.Set();
+            throw new InvalidOperationException("the display failed");
+        }));
+        Assert.Equal("the display failed", error.Message);
+        Assert.Equal(0, Volatile.Read(ref running));
+        Assert.Equal(2, started);
+    }
+
+    [Fact]
+    public void The_first_failure_in_time_is_the_one_rethrown()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => SideBySide.Run([0, 1], 2, k =>
+        {
+            // Worker order and failure order differ: job 0 fails last.
+            if (k == 0) { Thread.Sleep(300); throw new InvalidOperationException("late"); }
+            throw new InvalidOperationException("early");
+        }, null));
+        Assert.Equal("early", error.Message);
+    }
+
+    [Fact]
     public void A_failure_is_rethrown_as_itself_and_no_new_job_starts_after_it()
     {
         var started = 0;
