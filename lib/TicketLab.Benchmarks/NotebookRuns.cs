@@ -20,8 +20,16 @@ public sealed record NotebookRunRecord(string Notebook, double Seconds, double P
 /// <param name="Cell">Position of the cell in the notebook, 1-based, counting Markdown cells (as editors number them).</param>
 /// <param name="Seconds">Wall-clock seconds from the cell's start to its end.</param>
 /// <param name="Training">Whether the cell is tagged "training" (it loads or trains cached nets; exempt from the 90 s a cell).</param>
+/// <param name="CpuSeconds">Processor seconds the kernel's process spent during the cell, over all its threads (0 when not recorded).
+/// Divided by <paramref name="Seconds"/>, how many cores the cell kept busy on average: <see cref="CoresBusy"/>.</param>
 public sealed record CellTiming(int Cell, double Seconds,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Training = false);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] bool Training = false,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] double CpuSeconds = 0)
+{
+    /// <summary>Average cores busy during the cell (processor over wall-clock seconds), or null when not recorded or too short to say.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? CoresBusy => CpuSeconds > 0 && Seconds >= 1 ? Math.Round(CpuSeconds / Seconds, 2) : null;
+}
 
 /// <summary>The file the main job writes after a run (<c>notebooks/results/notebook-runs.json</c>), read by the bench command and the README.</summary>
 /// <param name="Profile">quick or full.</param>

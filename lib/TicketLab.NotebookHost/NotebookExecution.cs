@@ -26,6 +26,10 @@ public static class NotebookExecution
     /// <summary>The cell metadata key holding the seconds the cell took (the main job reads and removes it).</summary>
     public const string SecondsKey = "ticketlab_cell_seconds";
 
+    /// <summary>The cell metadata key holding the processor seconds the host process spent during the cell, over all its threads
+    /// (divided by <see cref="SecondsKey"/>, how many cores the cell kept busy on average; the main job reads and removes it).</summary>
+    public const string CpuSecondsKey = "ticketlab_cell_cpu_seconds";
+
     /// <summary>Executes <paramref name="notebookJson"/> (.ipynb) and returns it with outputs; logs one line per cell.</summary>
     public static async Task<ExecutedNotebook> RunAsync(string notebookJson, TextWriter log, CancellationToken cancellation = default)
     {
@@ -39,14 +43,17 @@ public static class NotebookExecution
             if (!IsCode(cell)) continue;
             codeCells++;
             var clock = Stopwatch.StartNew();
+            var cpuBefore = ProcessorSeconds();
             var outputs = await RunCellAsync(kernel, cell.Contents, cancellation);
+            var cpu = ProcessorSeconds() - cpuBefore;
             cell.Outputs.Clear();
             foreach (var output in outputs) cell.Outputs.Add(output);
             cell.Metadata ??= new Dictionary<string, object>();
             cell.Metadata[SecondsKey] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            cell.Metadata[CpuSecondsKey] = Math.Round(cpu, 3);
             var ok = !outputs.OfType<ErrorElement>().Any();
             if (!ok) failed.Add(i + 1);
-            log.WriteLine($"cell {i + 1}: {(ok ? "ok" : "FAILED")} in {clock.Elapsed.TotalSeconds:0.0} s");
+            log.WriteLine($"cell {i + 1}: {(ok ? "ok" : "FAILED")} in {clock.Elapsed.TotalSeconds:0.0} s ({cpu:0.0} processor seconds)");
         }
         // Parse leaves the "polyglot_notebook" kernel list a plain dictionary, which the writer cannot cast back; the writer
         // lists the C# kernel itself, so only the default kernel's name is carried over.
@@ -56,6 +63,13 @@ public static class NotebookExecution
                 DefaultKernelName = info is IDictionary<string, object> d && d.TryGetValue("defaultKernelName", out var name) && name is string s ? s : "csharp",
             };
         return new ExecutedNotebook(Notebook.ToJupyterJson(document, "csharp"), codeCells, failed);
+    }
+
+    /// <summary>Processor seconds this process has used so far, over all its threads (user and system).</summary>
+    static double ProcessorSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>A fresh kernel: C# with the notebook helpers (<c>display</c>), value sharing and <c>#!import</c>.</summary>

@@ -38,12 +38,22 @@ public class NotebookRunsTests
             {"cells": [
               {"cell_type": "code", "execution_count": 1, "id": "cell-0", "metadata": {"tags": ["training"], "ticketlab_cell_seconds": 12.5}, "outputs": [], "source": ["var x = 1;"]},
               {"cell_type": "code", "execution_count": 2, "id": "cell-1", "metadata": {"tags": ["parameters"], "ticketlab_cell_seconds": 0.5}, "outputs": [], "source": ["var y = 2;"]},
-              {"cell_type": "code", "execution_count": 3, "id": "cell-2", "metadata": {"ticketlab_cell_seconds": 3}, "outputs": [], "source": ["x + y"]}
+              {"cell_type": "code", "execution_count": 3, "id": "cell-2", "metadata": {"ticketlab_cell_seconds": 3, "ticketlab_cell_cpu_seconds": 5.5}, "outputs": [], "source": ["x + y"]}
             ],
             "metadata": {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}, "language_info": {"name": "polyglot-notebook"}},
             "nbformat": 4, "nbformat_minor": 5}
             """;
         var document = Microsoft.DotNet.Interactive.Documents.Jupyter.Notebook.Parse(notebook);
-        Assert.Equal([(1, 12.5, true), (2, 0.5, false), (3, 3.0, false)], TicketLab.Cli.Notebooks.NotebookCleaner.TakeCellTimings(document));
+        Assert.Equal([(1, 12.5, 0.0, true), (2, 0.5, 0.0, false), (3, 3.0, 5.5, false)], TicketLab.Cli.Notebooks.NotebookCleaner.TakeCellTimings(document));
+        // Both keys are taken out of the cells' metadata: neither reaches the committed notebook.
+        Assert.All(document.Elements, e => Assert.False(e.Metadata!.ContainsKey("ticketlab_cell_cpu_seconds")));
+    }
+
+    [Fact]
+    public void Cores_busy_is_processor_over_wall_seconds_and_left_out_when_not_recorded()
+    {
+        Assert.Equal(1.83, new CellTiming(3, 30, CpuSeconds: 55).CoresBusy);
+        Assert.Null(new CellTiming(3, 30).CoresBusy);
+        Assert.Null(new CellTiming(3, 0.4, CpuSeconds: 0.7).CoresBusy);
     }
 }

@@ -50,16 +50,19 @@ public static partial class NotebookCleaner
     /// are then removed: they change on every run and would make every committed notebook differ. Cells tagged
     /// <see cref="TrainingTag"/> are flagged.
     /// </summary>
-    public static IReadOnlyList<(int Cell, double Seconds, bool Training)> TakeCellTimings(InteractiveDocument document)
+    public static IReadOnlyList<(int Cell, double Seconds, double CpuSeconds, bool Training)> TakeCellTimings(InteractiveDocument document)
     {
-        const string key = "ticketlab_cell_seconds";
-        var timings = new List<(int, double, bool)>();
+        const string key = "ticketlab_cell_seconds", cpuKey = "ticketlab_cell_cpu_seconds";
+        static double? Number(object? value) =>
+            double.TryParse(value?.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : null;
+        var timings = new List<(int, double, double, bool)>();
         for (var i = 0; i < document.Elements.Count; i++)
         {
             var metadata = document.Elements[i].Metadata;
             if (metadata is null || !metadata.Remove(key, out var value)) continue;
-            if (double.TryParse(value?.ToString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                timings.Add((i + 1, seconds, HasTag(metadata, TrainingTag)));
+            metadata.Remove(cpuKey, out var cpu);
+            if (Number(value) is { } seconds)
+                timings.Add((i + 1, seconds, Number(cpu) ?? 0, HasTag(metadata, TrainingTag)));
         }
         return timings;
     }

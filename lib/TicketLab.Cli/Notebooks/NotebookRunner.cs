@@ -154,7 +154,7 @@ public static class NotebookRunner
         var failure = errors.Count == 0 && exitCode != 0 ? $"the runner exited with code {exitCode}; see {Path.GetRelativePath(ProjectPaths.Root, logPath)}: {Tail(logPath)}"
             : !succeeded && options.WriteBack ? $"the committed notebook and results were left as they were; this run's copy is {Path.GetRelativePath(ProjectPaths.Root, executed)}" : null;
         return new NotebookRun(name, succeeded, seconds, errors, executed, Site.Headline.Of(stem, resultsFolder), failure,
-            timings.Select(t => new CellTiming(t.Cell, Math.Round(t.Seconds, 1), t.Training)).ToList(), peakMb);
+            timings.Select(t => new CellTiming(t.Cell, Math.Round(t.Seconds, 1), t.Training, Math.Round(t.CpuSeconds, 1))).ToList(), peakMb);
     }
 
     /// <summary>The paths of this machine that must not appear in committed outputs, with their stand-ins.</summary>
