@@ -299,30 +299,42 @@ public static class CarStudy
     public static IReadOnlyList<WidthRow> WidthSweep(CarStudyOptions options, Concept concept, IReadOnlyList<LayerDensity> trainedRows, RareEventCurve block1,
         Action<string>? onProgress = null)
     {
-        var rows = new List<WidthRow>();
-        foreach (var c in options.SweepBaseWidths)
+        var nets = options.SweepBaseWidths.Select(c => (Base: c, Net: options.Net with { Channels = options.Net.BlockChannels.Select((_, b) => c << b).ToArray() })).ToList();
+        var best = new Dictionary<int, List<SelectedDetector>>();
+        foreach (var (c, net) in nets)
         {
-            var net = options.Net with { Channels = options.Net.BlockChannels.Select((_, b) => c << b).ToArray() };
-            var best = new List<SelectedDetector>();
+            best[c] = [];
             foreach (var seed in options.SweepSeeds)
             {
                 using var random = new ConvNet(net, seed);
-                best.AddRange(ConvDensity.Select([(seed, (IConvUnits)random)], concept, options.Pooling));
+                best[c].AddRange(ConvDensity.Select([(seed, (IConvUnits)random)], concept, options.Pooling));
             }
+            onProgress?.Invoke($"width {c}: best random units chosen");
+        }
+        double Trained(int block) => trainedRows.Single(r => r.Layer == block).TrainedQuality;
+        // Every width's estimator runs above block 1 in one queue, widest net first (its runs take longest): a width's last
+        // run no longer leaves a core idle before the next width starts. Each curve is the one a call per width would give.
+        var requests = (from n in nets.OrderByDescending(n => n.Base)
+                        from block in Enumerable.Range(2, Math.Max(0, n.Net.Depth - 1))
+                        select (n.Base, Request: new EstimateRequest(concept, n.Net, block, options.SweepDensity, Trained(block)))).ToList();
+        var estimated = ConvDensity.EstimateAll(requests.Select(r => r.Request).ToList(), options.Pooling, onProgress);
+        var curves = requests.Select((r, i) => (r.Base, r.Request.Block, Curve: estimated[i])).ToDictionary(x => (x.Base, x.Block), x => x.Curve);
+        var rows = new List<WidthRow>();
+        foreach (var (c, net) in nets)
+        {
             for (var block = 1; block <= net.Depth; block++)
             {
-                var q = trainedRows.Single(r => r.Layer == block).TrainedQuality;
-                var curve = block == 1 ? block1 : ConvDensity.Estimate(concept, net, block, options.Pooling, options.SweepDensity, onProgress, stopScore: q);
+                var q = Trained(block);
+                var curve = block == 1 ? block1 : curves[(c, block)];
                 var resolved = curve.Resolved(q);
                 var log2 = resolved ? curve.Log2Density(q) : curve.ReachedLog2;
                 var units = net.BlockChannels[block - 1];
                 var p = Math.Pow(2, log2);
                 var contains = -double.ExpM1(units * double.LogP1(-Math.Min(p, 1 - 1e-12)));
-                var qualities = best.Where(s => s.Layer == block).Select(s => s.QualityB).ToArray();
+                var qualities = best[c].Where(s => s.Layer == block).Select(s => s.QualityB).ToArray();
                 rows.Add(new WidthRow(c, string.Join("-", net.BlockChannels), block, units, Math.Round(qualities.Average(), 4), qualities.Select(v => Math.Round(v, 4)).ToArray(),
                     Math.Round(q, 4), Math.Round(log2, 2), resolved, resolved ? Math.Round(curve.StandardErrorLog2(q), 2) : null,
                     resolved ? Math.Round(contains, 6) : null, resolved ? Significant(Math.Log(2) / p) : null));
-                onProgress?.Invoke($"width {c}: block {block} done");
             }
         }
         return rows;

@@ -218,12 +218,27 @@ public static class ConvDensity
     /// <para>With <c>stopScore</c>, each run ends once the density at that quality is read off (see <see cref="SubsetSimulation.Run"/>).</para>
     /// </summary>
     public static RareEventCurve Estimate(Concept concept, ConvNetOptions net, int block, UnitPooling pooling, RobustDensityOptions options, Action<string>? onProgress = null,
-        double? stopScore = null)
+        double? stopScore = null) =>
+        EstimateAll([new EstimateRequest(concept, net, block, options, stopScore)], pooling, onProgress)[0];
+
+    /// <summary>
+    /// <see cref="Estimate"/> for several requests at once (say every width and block of a sweep), their runs in one queue in
+    /// the order given: a request's runs do not wait for another's to end, so no core idles while the last run of one request
+    /// ends. Each run is the same as <see cref="Estimate"/>'s (its seeds depend on the request alone), so every curve is too.
+    /// </summary>
+    public static IReadOnlyList<RareEventCurve> EstimateAll(IReadOnlyList<EstimateRequest> requests, UnitPooling pooling, Action<string>? onProgress = null)
     {
-        options.Validate();
-        net.Validate();
-        var count = block == 1 ? options.Layer1Runs : options.Layer2FirstLayers;
-        var runs = new RareEventRun?[count];
+        ArgumentNullException.ThrowIfNull(requests);
+        foreach (var r in requests)
+        {
+            ArgumentNullException.ThrowIfNull(r, nameof(requests));
+            r.Options.Validate();
+            r.Net.Validate();
+            if (r.Block < 1 || r.Block > r.Net.Depth)
+                throw new ArgumentOutOfRangeException(nameof(requests), r.Block, $"block {r.Block} of the {string.Join("-", r.Net.BlockChannels)} net; accepted: 1 to {r.Net.Depth}");
+        }
+        var runs = requests.Select(r => new RareEventRun?[r.Block == 1 ? r.Options.Layer1Runs : r.Options.Layer2FirstLayers]).ToArray();
+        var jobs = requests.SelectMany((r, i) => Enumerable.Range(0, runs[i].Length).Select(k => (Request: i, Run: k))).ToList();
         var finished = 0;
         string? line = null;
         // The runs are independent (each has its own seeds and, above block 1, its own lower blocks), so they run side by
@@ -234,17 +249,20 @@ public static class ConvDensity
         // a core idle while the third runs alone, whereas three at once share both cores to the end. Every running run holds
         // its patches (about 300 MB each for block 2 of that net), so peak memory grows with the runs at once.
         string? shown = null;
-        SideBySide.Run(Enumerable.Range(0, count).ToList(), Math.Min(count, 2 * Environment.ProcessorCount), k =>
+        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, 2 * Environment.ProcessorCount)), j =>
         {
+            var (i, k) = jobs[j];
+            var (concept, net, block, options, stopScore) = requests[i];
             using var maps = RandomInputMaps(net, block, concept.B.Inputs, RobustDensity.RunSeed(options.Seed, $"lower blocks {string.Join("-", net.BlockChannels)}", block, k));
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, net.WeightStd, pooling);
             var run = SubsetSimulation.Run(quality.Score, quality.Dimension, options.RareEvent,
                 RobustDensity.RunSeed(options.Seed, $"{concept.Name} {pooling} {string.Join("-", net.BlockChannels)}", block, k), stopScore);
             lock (runs)
             {
-                runs[k] = run;
+                runs[i][k] = run;
                 finished++;
-                line = $"{concept.Name}, block {block}: {finished} of {count} runs done (run {k + 1} reached 2^{run.ReachedLog2:0.0})";
+                var where = requests.Count == 1 ? $"{concept.Name}, block {block}" : $"{concept.Name}, {string.Join("-", net.BlockChannels)} net, block {block}";
+                line = $"{where}: {finished} of {jobs.Count} runs done (run {k + 1} reached 2^{run.ReachedLog2:0.0})";
             }
         }, () =>
         {
@@ -252,7 +270,7 @@ public static class ConvDensity
             lock (runs) now = line;
             if (now is not null && now != shown) onProgress?.Invoke(shown = now);
         });
-        return new RareEventCurve(concept.Name, block, runs.Select(r => r!).ToList());
+        return requests.Select((r, i) => new RareEventCurve(r.Concept.Name, r.Block, runs[i].Select(x => x!).ToList())).ToList();
     }
 
     /// <summary>
@@ -288,3 +306,12 @@ public static class ConvDensity
         return new ConceptMeasurement(concept, selected, curves, rows);
     }
 }
+
+/// <summary>One estimator request of <see cref="ConvDensity.EstimateAll"/>: random units of <paramref name="Block"/> (1-based) of a
+/// net shaped like <paramref name="Net"/>, scored for <paramref name="Concept"/> on its half B.</summary>
+/// <param name="Concept">The concept and its halves.</param>
+/// <param name="Net">The net's shape (its weights are drawn per run).</param>
+/// <param name="Block">The block, 1-based.</param>
+/// <param name="Options">The estimator's options (samples, runs, seed).</param>
+/// <param name="StopScore">When set, each run ends once the density at this quality is read off.</param>
+public sealed record EstimateRequest(Concept Concept, ConvNetOptions Net, int Block, RobustDensityOptions Options, double? StopScore = null);

@@ -336,7 +336,7 @@ public sealed record PairedQualityShift(double MeanDelta, double[] Band, double 
 /// Runs go side by side, each on one LibTorch thread.
 /// </summary>
 public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IReadOnlyList<long> seeds, Func<int, int[]> layers, IReadOnlyList<int[]> checks,
-    double biasStd, TensorData data, TrainOptions training, Tensor kernelInputs, EvaluationSet select, EvaluationSet report, int topPerClass, int sideBySide = 2)
+    double biasStd, TensorData data, TrainOptions training, Tensor kernelInputs, EvaluationSet select, EvaluationSet report, int topPerClass, int? sideBySide = null)
 {
     readonly List<LearningRateTrial> candidates = selection.Trials.Where(t => !t.Diverged).OrderByDescending(t => t.ValidationAccuracy).ToList();
     readonly Dictionary<double, LearningRateTrial> trials = selection.Trials.ToDictionary(t => t.LearningRate);
@@ -365,7 +365,7 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
     /// <summary>Runs <paramref name="stageWidths"/> for every seed at the current rate (and, if a run diverges, everything so far at the next rate).</summary>
     public StagedSweep Run(IReadOnlyList<int> stageWidths, Action<string>? progress = null)
     {
-        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time");
+        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time, or null for twice the cores");
         foreach (var w in stageWidths) if (!widths.Contains(w)) widths.Add(w);
         while (true)
         {
@@ -409,10 +409,13 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
         // so the lowest diverged index is the same on every machine.
         var firstDiverged = int.MaxValue;
         var results = new RegimeRun?[jobs.Count];
-        var work = Task.Run(() => Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = sideBySide }, (i, state) =>
+        // Up to twice as many runs as cores start at once (widest first), each on one LibTorch thread: the three seeds of the
+        // widest net take most of a stage's time, and run two at a time they left a core idle while the third ran alone
+        // (about 1.3 cores busy over the stage); side by side they share both cores to the end. A job is skipped once a job
+        // before it in order has diverged; the ones before it still run.
+        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, sideBySide ?? 2 * Environment.ProcessorCount)), i =>
         {
             if (i > Volatile.Read(ref firstDiverged)) return;
-            using var hold = sideBySide > 1 ? IntraOpThreads.Hold() : null;
             try
             {
                 results[i] = RegimeSweep.Run(Regime, layers(jobs[i].Width), jobs[i].Seed, rate, biasStd, data, training, kernelInputs, select, report, topPerClass);
@@ -422,10 +425,8 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
             {
                 int seen;
                 while (i < (seen = Volatile.Read(ref firstDiverged)) && Interlocked.CompareExchange(ref firstDiverged, i, seen) != seen) { }
-                state.Break();
             }
-        }));
-        SideBySide.Wait(work, () => progress?.Invoke($"learning rate {rate}: {Volatile.Read(ref done)} of {jobs.Count} runs"));
+        }, () => progress?.Invoke($"learning rate {rate}: {Volatile.Read(ref done)} of {jobs.Count} runs"));
         if (firstDiverged != int.MaxValue) return $"width {jobs[firstDiverged].Width}, seed {jobs[firstDiverged].Seed}";
         runs.AddRange(results.Select(r => r!));
         return null;

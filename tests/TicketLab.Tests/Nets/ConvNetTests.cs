@@ -106,6 +106,35 @@ public class ConvNetTests
     }
 
     [Fact]
+    public void Estimator_requests_in_one_queue_give_each_request_s_curve_alone()
+    {
+        var generator = new Generator(11);
+        using var set = new TicketLab.Data.EvaluationSet(randn([90, 3, 8, 8], generator: generator), tensor(Enumerable.Range(0, 90).Select(i => (long)(i % 3)).ToArray()), 3, ["a", "b", "c"]);
+        var concept = new Concept("b", set, set, 1);
+        var options = new RobustDensityOptions(new RareEventOptions(SamplesPerLevel: 40, LevelProbability: 0.25, StopLog2: -6), Layer1Runs: 2, Layer2FirstLayers: 3, Replicates: 20, Seed: 5);
+        var narrow = new ConvNetOptions([4, 6], Classes: 3, InputChannels: 3, InputSide: 8);
+        var wide = new ConvNetOptions([8, 12], Classes: 3, InputChannels: 3, InputSide: 8);
+        EstimateRequest[] requests = [new(concept, wide, 2, options), new(concept, narrow, 1, options), new(concept, narrow, 2, options, StopScore: 0.6)];
+        var together = ConvDensity.EstimateAll(requests, UnitPooling.Max);
+        Assert.Equal(requests.Length, together.Count);
+        foreach (var (request, curve) in requests.Zip(together))
+        {
+            var alone = ConvDensity.Estimate(request.Concept, request.Net, request.Block, UnitPooling.Max, request.Options, stopScore: request.StopScore);
+            Assert.Equal(request.Block, curve.Layer);
+            Assert.Equal(alone.Runs.Count, curve.Runs.Count);
+            foreach (var (a, b) in alone.Runs.Zip(curve.Runs))
+            {
+                Assert.Equal(a.Seed, b.Seed);
+                Assert.Equal(a.Evaluations, b.Evaluations);
+                Assert.Equal(a.Levels.Select(l => l.Scores), b.Levels.Select(l => l.Scores));
+            }
+        }
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConvDensity.EstimateAll([new(concept, narrow, 3, options)], UnitPooling.Max));
+        Assert.Equal("requests", error.ParamName);
+        Assert.Contains("accepted: 1 to 2", error.Message);
+    }
+
+    [Fact]
     public void The_dense_the_readout_only_and_the_edge_popup_nets_of_a_seed_share_their_initial_weights()
     {
         var options = new ConvNetOptions([4, 8], Classes: 10, InputChannels: 3, InputSide: 8);
