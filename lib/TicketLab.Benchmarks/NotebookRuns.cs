@@ -14,6 +14,18 @@ public sealed record NotebookRunRecord(string Notebook, double Seconds, double P
 
     /// <summary>Seconds of the training cells (tagged "training": they load or train cached nets, and are exempt from the 90 s a cell).</summary>
     public double TrainingSeconds => Math.Round(Cells.Where(c => c.Training).Sum(c => c.Seconds), 1);
+
+    /// <summary>Average cores busy over the cells whose processor time was recorded (their processor over their wall-clock
+    /// seconds), or null when none was: below the core count, some cell leaves a core idle.</summary>
+    public double? CoresBusy
+    {
+        get
+        {
+            var timed = Cells.Where(c => c.CpuSeconds > 0).ToList();
+            var seconds = timed.Sum(c => c.Seconds);
+            return seconds >= 1 ? Math.Round(timed.Sum(c => c.CpuSeconds) / seconds, 2) : null;
+        }
+    }
 }
 
 /// <summary>How long one cell ran.</summary>

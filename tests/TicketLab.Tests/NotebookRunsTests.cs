@@ -55,5 +55,9 @@ public class NotebookRunsTests
         Assert.Equal(1.83, new CellTiming(3, 30, CpuSeconds: 55).CoresBusy);
         Assert.Null(new CellTiming(3, 30).CoresBusy);
         Assert.Null(new CellTiming(3, 0.4, CpuSeconds: 0.7).CoresBusy);
+        // A notebook's: over the cells with a processor time, weighted by their seconds.
+        var record = new NotebookRunRecord("x", 50, 100, [new(1, 10, CpuSeconds: 20), new(2, 30, CpuSeconds: 30), new(3, 5)]);
+        Assert.Equal(1.25, record.CoresBusy);
+        Assert.Null(new NotebookRunRecord("x", 50, 100, [new(1, 10)]).CoresBusy);
     }
 }

@@ -108,14 +108,16 @@ public static partial class ReadmeSections
     {
         var runs = NotebookRuns.Read(folder);
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Measured by the main job ({runs.Profile} profile) on {runs.Machine}:\n\n");
-        text.Append("| Notebook | Full profile | Training cells | Slowest other cell | Peak memory |\n|---|---|---|---|---|\n");
+        text.Append("| Notebook | Full profile | Training cells | Slowest other cell | Cores busy | Peak memory |\n|---|---|---|---|---|---|\n");
         foreach (var run in runs.Notebooks)
         {
             var slowestText = run.Cells.All(c => c.Training) ? "" : $"cell {run.SlowestCell.Cell}: {run.SlowestCell.Seconds.ToString("0", Invariant)} s";
             var trainingText = run.Cells.Any(c => c.Training) ? Duration(run.TrainingSeconds) : "";
-            text.Append(CultureInfo.InvariantCulture, $"| {run.Notebook} | {Duration(run.Seconds)} | {trainingText} | {slowestText} | {run.PeakMb.ToString("0", Invariant)} MB |\n");
+            var busyText = run.CoresBusy is { } busy ? busy.ToString("0.0", Invariant) : "";
+            text.Append(CultureInfo.InvariantCulture, $"| {run.Notebook} | {Duration(run.Seconds)} | {trainingText} | {slowestText} | {busyText} | {run.PeakMb.ToString("0", Invariant)} MB |\n");
         }
-        text.Append(CultureInfo.InvariantCulture, $"| **all** | **{Duration(runs.TotalSeconds)}** | | | |");
+        text.Append(CultureInfo.InvariantCulture, $"| **all** | **{Duration(runs.TotalSeconds)}** | | | | |");
+        text.Append("\n\n*Cores busy*: the processor seconds of the notebook's cells, over all threads, divided by their wall-clock seconds; at most the core count, and below it where a cell leaves a core idle.");
         return text.ToString();
     }
 
