@@ -46,8 +46,8 @@ public static partial class NotebookCleaner
     public const string TrainingTag = "training";
 
     /// <summary>
-    /// Seconds each code cell took, as the notebook host records them in the cell's metadata (1-based cell index), which
-    /// are then removed: they change on every run and would make every committed notebook differ. Cells tagged
+    /// Seconds each code cell took, and the processor seconds of the host during it (0 when not recorded), as the notebook
+    /// host records them in the cell's metadata (1-based cell index), which are then removed: they change on every run and would make every committed notebook differ. Cells tagged
     /// <see cref="TrainingTag"/> are flagged.
     /// </summary>
     public static IReadOnlyList<(int Cell, double Seconds, double CpuSeconds, bool Training)> TakeCellTimings(InteractiveDocument document)

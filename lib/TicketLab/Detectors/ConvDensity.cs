@@ -218,8 +218,12 @@ public static class ConvDensity
     /// <para>With <c>stopScore</c>, each run ends once the density at that quality is read off (see <see cref="SubsetSimulation.Run"/>).</para>
     /// </summary>
     public static RareEventCurve Estimate(Concept concept, ConvNetOptions net, int block, UnitPooling pooling, RobustDensityOptions options, Action<string>? onProgress = null,
-        double? stopScore = null) =>
-        EstimateAll([new EstimateRequest(concept, net, block, options, stopScore)], pooling, onProgress)[0];
+        double? stopScore = null)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        if (block < 1 || block > net.Depth) throw new ArgumentOutOfRangeException(nameof(block), block, $"accepted: 1 to {net.Depth}");
+        return EstimateAll([new EstimateRequest(concept, net, block, options, stopScore)], pooling, onProgress)[0];
+    }
 
     /// <summary>
     /// <see cref="Estimate"/> for several requests at once (say every width and block of a sweep), their runs in one queue in
@@ -231,7 +235,8 @@ public static class ConvDensity
         ArgumentNullException.ThrowIfNull(requests);
         foreach (var r in requests)
         {
-            ArgumentNullException.ThrowIfNull(r, nameof(requests));
+            if (r?.Concept is null || r.Net is null || r.Options is null)
+                throw new ArgumentException("accepted: requests with a concept, a net and options; one is null.", nameof(requests));
             r.Options.Validate();
             r.Net.Validate();
             if (r.Block < 1 || r.Block > r.Net.Depth)
@@ -243,7 +248,7 @@ public static class ConvDensity
         string? line = null;
         // The runs are independent (each has its own seeds and, above block 1, its own lower blocks), so they run side by
         // side, each on one LibTorch thread: its numbers do not depend on the machine's core count. The chains of a level are
-        // scored p0·N = 50 units at a time, too few to keep two threads busy in one product; block 1's three runs took 43 s one
+        // scored p0·N units at a time (25 in notebook 04's full profile), too few to keep two threads busy in one product; block 1's three runs took 43 s one
         // after another on two threads and 20 s side by side with the patch layout of ConvUnitQuality (the 3-32-64-128 net,
         // 1,000 images, a probe). Up to twice as many runs as cores start at once: three runs on two cores two at a time leave
         // a core idle while the third runs alone, whereas three at once share both cores to the end. Every running run holds

@@ -283,7 +283,8 @@ public static class NearDetectorAblation
     }
 
     /// <summary>
-    /// <see cref="Train"/> for every seed of <paramref name="seeds"/>, two seeds side by side on one LibTorch thread each;
+    /// <see cref="Train"/> for every seed of <paramref name="seeds"/>, side by side (up to twice the cores at once) on one
+    /// LibTorch thread each, the cases in seed order;
     /// <paramref name="progress"/> is called from the calling thread (a notebook's display belongs to it) with the latest message.
     /// </summary>
     public static IReadOnlyList<AblationCase> TrainSeeds(TensorData data, int width, IReadOnlyList<long> seeds, double fraction, double biasStd, TrainOptions training,

@@ -333,7 +333,8 @@ public sealed record PairedQualityShift(double MeanDelta, double[] Band, double 
 /// diverging: the nets of the checks (layer sizes, first seed: the notebook's other uses of the rate) and every (width, seed)
 /// run of the sweep (for the lazy regime with its linearization). The best rate sits at the edge of stability, where another
 /// seed or width can diverge. When a stage diverges the next rate is tried, and every earlier stage is run again with it.
-/// Runs go side by side, each on one LibTorch thread.
+/// Runs go side by side, each on one LibTorch thread (so its numbers do not depend on how many run at once):
+/// <c>sideBySide</c> is how many at most at once, null for twice the cores.
 /// </summary>
 public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IReadOnlyList<long> seeds, Func<int, int[]> layers, IReadOnlyList<int[]> checks,
     double biasStd, TensorData data, TrainOptions training, Tensor kernelInputs, EvaluationSet select, EvaluationSet report, int topPerClass, int? sideBySide = null)
@@ -405,8 +406,8 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
         var jobs = (from w in widths.OrderDescending() from s in seeds where !runs.Any(r => r.Width == w && r.Seed == s) select (Width: w, Seed: s)).ToList();
         var done = 0;
         // The first diverged job in job order, not in time: trainings side by side finish in an order the machine decides,
-        // and the record names the run that diverged. Break (not Stop) lets every job before a diverged one still run,
-        // so the lowest diverged index is the same on every machine.
+        // and the record names the run that diverged. Only the jobs after a diverged one in order are skipped; every job
+        // before it still runs, so the lowest diverged index is the same on every machine.
         var firstDiverged = int.MaxValue;
         var results = new RegimeRun?[jobs.Count];
         // Up to twice as many runs as cores start at once (widest first), each on one LibTorch thread: the three seeds of the

@@ -132,6 +132,8 @@ public class ConvNetTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConvDensity.EstimateAll([new(concept, narrow, 3, options)], UnitPooling.Max));
         Assert.Equal("requests", error.ParamName);
         Assert.Contains("accepted: 1 to 2", error.Message);
+        Assert.Equal("block", Assert.Throws<ArgumentOutOfRangeException>(() => ConvDensity.Estimate(concept, narrow, 0, UnitPooling.Max, options)).ParamName);
+        Assert.Equal("requests", Assert.Throws<ArgumentException>(() => ConvDensity.EstimateAll([new(concept, narrow, 1, null!)], UnitPooling.Max)).ParamName);
     }
 
     [Fact]
