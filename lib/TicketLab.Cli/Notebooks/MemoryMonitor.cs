@@ -36,9 +36,11 @@ public sealed class MemoryMonitor : IDisposable
             var bytes = OperatingSystem.IsLinux() ? TreeResidentBytes(root.Id) : root.HasExited ? 0 : root.PeakWorkingSet64;
             lock (gate) peakBytes = Math.Max(peakBytes, bytes);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or FormatException
+                                   or ArgumentException or IndexOutOfRangeException or OverflowException)
         {
-            // The process tree changed while it was read; the next sample will see it.
+            // The process tree changed while it was read (a process that ends mid-read can leave a short or empty file);
+            // the next sample will see it. This runs on a timer thread, where an exception would end the whole process.
         }
     }
 
@@ -52,9 +54,7 @@ public sealed class MemoryMonitor : IDisposable
             string stat;
             try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            // Field 4 (ppid) follows the command name, which is in parentheses and may contain spaces.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var parent = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (ParentOf(stat) is not { } parent) continue;
             if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
             list.Add(id);
         }
@@ -69,13 +69,27 @@ public sealed class MemoryMonitor : IDisposable
         return total;
     }
 
+    /// <summary>
+    /// The parent process id in the text of /proc/PID/stat: field 4, after the command name, which is in parentheses and may
+    /// contain spaces and parentheses. Null for a text that does not hold one (a process that ended while it was read).
+    /// </summary>
+    public static int? ParentOf(string stat)
+    {
+        var close = stat.LastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.Length) return null;
+        var fields = stat[(close + 2)..].Split(' ');
+        return fields.Length >= 2 && int.TryParse(fields[1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var parent)
+            ? parent : null;
+    }
+
     static long ResidentBytes(int pid)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+                    return long.TryParse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var kb)
+                        ? kb * 1024 : 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

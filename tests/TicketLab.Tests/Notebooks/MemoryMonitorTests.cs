@@ -17,4 +17,15 @@ public class MemoryMonitorTests
         Thread.Sleep(100);
         Assert.InRange(monitor.PeakMb, 120, 1024);
     }
+
+    [Theory]
+    [InlineData("1234 (dotnet) S 77 1234 1234 0 -1", 77)]
+    [InlineData("1234 (a (b) c) R 5 1 1", 5)]
+    [InlineData("", null)]
+    [InlineData("1234 (cut", null)]
+    [InlineData("1234 (x)", null)]
+    [InlineData("1234 (x) S", null)]
+    [InlineData("1234 (x) S ?", null)]
+    public void The_parent_id_is_read_after_the_command_name_and_a_short_text_gives_none(string stat, int? parent) =>
+        Assert.Equal(parent, MemoryMonitor.ParentOf(stat));
 }
