@@ -230,9 +230,14 @@ public static class ConvDensity
     /// the order given: a request's runs do not wait for another's to end, so no core idles while the last run of one request
     /// ends. Each run is the same as <see cref="Estimate"/>'s (its seeds depend on the request alone), so every curve is too.
     /// </summary>
-    public static IReadOnlyList<RareEventCurve> EstimateAll(IReadOnlyList<EstimateRequest> requests, UnitPooling pooling, Action<string>? onProgress = null)
+    /// <param name="requests">The requests, their runs queued in this order.</param>
+    /// <param name="pooling">How a unit's map becomes one number per image.</param>
+    /// <param name="onProgress">Called from the caller's thread with the latest run's line.</param>
+    /// <param name="atOnce">Runs at most at once (default twice the cores).</param>
+    public static IReadOnlyList<RareEventCurve> EstimateAll(IReadOnlyList<EstimateRequest> requests, UnitPooling pooling, Action<string>? onProgress = null, int? atOnce = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
+        if (atOnce < 1) throw new ArgumentOutOfRangeException(nameof(atOnce), atOnce, "accepted: 1 or more runs at once, or null for twice the cores");
         foreach (var r in requests)
         {
             if (r?.Concept is null || r.Net is null || r.Options is null)
@@ -254,7 +259,7 @@ public static class ConvDensity
         // a core idle while the third runs alone, whereas three at once share both cores to the end. Every running run holds
         // its patches (about 300 MB each for block 2 of that net), so peak memory grows with the runs at once.
         string? shown = null;
-        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, 2 * Environment.ProcessorCount)), j =>
+        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, atOnce ?? 2 * Environment.ProcessorCount)), j =>
         {
             var (i, k) = jobs[j];
             var (concept, net, block, options, stopScore) = requests[i];
