@@ -47,7 +47,9 @@ public static class Imp
     /// IMP for several seeds with up to <paramref name="parallelTrainings"/> trainings at once. Each seed's tickets form a
     /// chain (round r+1 prunes round r's trained ticket), but the controls of a round and other seeds' chains are
     /// independent, so they fill the other cores; small steps run on one LibTorch thread each (<see cref="IntraOpThreads"/>).
-    /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means one per processor.
+    /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means twice the processors: with
+    /// one per processor, a round of one seed (its ticket's training, then the two controls) left a core idle while the
+    /// last control trained alone (notebook 03's first seed: 1.5 cores busy).
     /// Each ticket is also scored on <paramref name="validation"/> (held-out training images) when given, so that a level
     /// can be chosen without looking at the test images.
     /// </summary>
@@ -62,8 +64,8 @@ public static class Imp
                 $"accepted: 0 to the {stepsPerRun} steps of one training run ({training.Epochs} epochs of {data.TrainX.shape[0]} images at batch {training.BatchSize}); a later step would never be reached");
         CheckPrunable(netOptions, options);
         if (seeds.Count == 0) return [];
-        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor) or more");
-        using var slots = new SemaphoreSlim(parallelTrainings == 0 ? Environment.ProcessorCount : parallelTrainings);
+        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (twice the processors) or more");
+        using var slots = new SemaphoreSlim(parallelTrainings == 0 ? 2 * Environment.ProcessorCount : parallelTrainings);
         var total = seeds.Count * (1 + 3 * options.Rounds);
         var done = 0;
         var running = new List<string>();

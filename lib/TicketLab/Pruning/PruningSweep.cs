@@ -96,7 +96,7 @@ public static class PruningSweep
     /// (<paramref name="validation"/>); rates that diverge are out.
     /// </summary>
     public static IReadOnlyList<RateChoice> ChooseRates(IReadOnlyList<MethodKey> methods, int[] sizes, double keep, long seed, IReadOnlyList<double> grid,
-        TensorData data, EvaluationSet validation, TrainOptions training, int sideBySide = 2, Action<string>? progress = null)
+        TensorData data, EvaluationSet validation, TrainOptions training, int? sideBySide = null, Action<string>? progress = null)
     {
         if (grid.Count == 0) throw new ArgumentException("the learning-rate grid is empty; accepted: one rate or more.", nameof(grid));
         var jobs = (from m in methods from rate in grid select (Key: m, Rate: rate)).ToList();
@@ -130,7 +130,7 @@ public static class PruningSweep
     /// </summary>
     public static (IReadOnlyList<SweepRun> Runs, IReadOnlyList<RateChoice> Rates, IReadOnlyDictionary<SweepRun, nn.Module<Tensor, Tensor>> Nets) Run(
         IReadOnlyList<RateChoice> rates, IReadOnlyList<MethodKey> methods, int[] sizes, IReadOnlyList<double> keepFractions, IReadOnlyList<long> seeds,
-        TensorData data, EvaluationSet validation, TrainOptions training, Func<MethodKey, double, long, bool>? keepNet = null, int sideBySide = 2, Action<string>? progress = null)
+        TensorData data, EvaluationSet validation, TrainOptions training, Func<MethodKey, double, long, bool>? keepNet = null, int? sideBySide = null, Action<string>? progress = null)
     {
         if (seeds.Count == 0) throw new ArgumentException("seeds is empty; accepted: one seed or more.", nameof(seeds));
         if (keepFractions.Count == 0) throw new ArgumentException("keepFractions is empty; accepted: one fraction or more.", nameof(keepFractions));
@@ -200,28 +200,24 @@ public static class PruningSweep
         }).OrderBy(r => r.Method).ThenBy(r => r.Init).ThenBy(r => r.KeepFraction).ToList();
 
     /// <summary>
-    /// Runs <paramref name="jobs"/> with up to <paramref name="sideBySide"/> at a time, each on its own thread held at one
-    /// LibTorch thread (<see cref="IntraOpThreads.Hold"/>), and returns their results in order; every job has its own
-    /// seeds, so the results do not depend on the schedule. <paramref name="progress"/> hears (done, total) from the
+    /// Runs <paramref name="jobs"/> with up to <paramref name="sideBySide"/> at a time (default twice the cores), each on its
+    /// own thread held at one LibTorch thread (<see cref="SideBySide.Run"/>), and returns their results in order; every job
+    /// has its own seeds, so the results do not depend on the schedule or on how many run at once. More jobs than cores
+    /// share the cores to the end: with two at a time on two cores, the last of three equally long jobs ran alone while a
+    /// core idled (notebook 03's widest prune-to-yield nets). <paramref name="progress"/> hears (done, total) from the
     /// caller's thread about once a second.
     /// </summary>
-    public static IReadOnlyList<T> Run<T>(IReadOnlyList<Func<T>> jobs, int sideBySide, Action<int, int>? progress = null)
+    public static IReadOnlyList<T> Run<T>(IReadOnlyList<Func<T>> jobs, int? sideBySide = null, Action<int, int>? progress = null)
     {
-        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time");
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time, or null for twice the cores");
         var results = new T[jobs.Count];
-        var next = -1;
         var done = 0;
-        var workers = Enumerable.Range(0, Math.Min(sideBySide, Math.Max(1, jobs.Count))).Select(_ => Task.Factory.StartNew(() =>
+        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, sideBySide ?? 2 * Environment.ProcessorCount), i =>
         {
-            using var threads = IntraOpThreads.Hold();
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < jobs.Count)
-            {
-                results[i] = jobs[i]();
-                Interlocked.Increment(ref done);
-            }
-        }, TaskCreationOptions.LongRunning)).ToArray();
-        SideBySide.Wait(Task.WhenAll(workers), () => progress?.Invoke(Volatile.Read(ref done), jobs.Count));
+            results[i] = jobs[i]();
+            Interlocked.Increment(ref done);
+        }, () => progress?.Invoke(Volatile.Read(ref done), jobs.Count));
         return results;
     }
 }
