@@ -51,7 +51,7 @@ var study = new DetectorStudyOptions(
     HalfPerClass: lab.Profile.Choose(50, 500),
     ExtraSeeds: lab.Profile.Choose(new long[] { 1 }, new long[] { 1, 2, 3, 4 }),
     Density: new RobustDensityOptions(
-        RareEvent: new RareEventOptions(SamplesPerLevel: lab.Profile.Choose(300, 1000), LevelProbability: 0.1, StopLog2: -60),
+        RareEvent: new RareEventOptions(SamplesPerLevel: lab.Profile.Choose(300, 500), LevelProbability: 0.1, StopLog2: -60),
         Layer1Runs: lab.Profile.Choose(2, 3),
         Layer2FirstLayers: lab.Profile.Choose(2, 3),
         Replicates: 200,

@@ -66,7 +66,7 @@ var hp = new PruningStudyOptions(
     ImpEpochs: lab.Profile.Choose(1, 2),
     ImpSeeds: lab.Profile.Choose(new long[] { 0 }, new long[] { 0, 1, 2 }),
     RewindStep: lab.Profile.Choose(3, 50),
-    SubsetSumSizes: Enumerable.Range(1, lab.Profile.Choose(12, 20)).Select(i => 2 * i).ToArray(),
+    SubsetSumSizes: Enumerable.Range(1, lab.Profile.Choose(12, 18)).Select(i => 2 * i).ToArray(),
     SubsetSumTrials: lab.Profile.Choose(20, 100),
     SubsetSumSeed: 1,
     WeightsPerTarget: lab.Profile.Choose(new[] { 4, 8, 16 }, new[] { 4, 8, 12, 16, 24, 32 }),
@@ -181,13 +181,14 @@ display(Tables.Of(hp.Seeds.Select((s, i) => new
 // cell 18
 var yieldStatus = display(new ProgressLine("pruned to yield"));
 var edgeRate = finalRates.Single(r => r.Method == methods[0].ToString()).LearningRate;
-var yieldJobs = (from w in hp.YieldWidths from s in hp.YieldSeeds select (Width: w, Seed: s)).ToList();
+// Widest first: the longest trainings start first, and up to twice as many as cores run at once, so no core idles at the end.
+var yieldJobs = (from w in hp.YieldWidths.OrderDescending() from s in hp.YieldSeeds select (Width: w, Seed: s)).ToList();
 var yieldQualities = PruningSweep.Run(yieldJobs.Select(j => (Func<double[]>)(() =>
 {
     using var net = new EdgePopupMlp([sizes[0], j.Width, sizes[^1]], FrozenInit.SignedKaimingConstant, hp.ComparisonKeepFraction, j.Seed);
     Trainer.Train(net, tensors, sgd with { LearningRate = edgeRate, Seed = j.Seed });
     return PruneToYield.HeldOutBest(net, halfA, halfB);
-})).ToList(), sideBySide: 2, (done, total) => yieldStatus.Update(new ProgressLine($"{done} of {total} nets", done / (double)total)));
+})).ToList(), progress: (done, total) => yieldStatus.Update(new ProgressLine($"{done} of {total} nets", done / (double)total)));
 var byWidth = hp.YieldWidths.Select(w => yieldJobs.Select((j, i) => (j, q: yieldQualities[i])).Where(t => t.j.Width == w).OrderBy(t => t.j.Seed).Select(t => t.q).ToArray()).ToList();
 var yieldRows = PruneToYield.Rows(hp.YieldWidths, byWidth, layer1);
 var yieldWidths = PruneToYield.Widths(yieldRows, layer1);
