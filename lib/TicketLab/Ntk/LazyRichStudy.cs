@@ -64,17 +64,18 @@ public static class LazyRichStudy
 {
     /// <summary>
     /// Trains a copy of a freshly initialized net (and, if asked, its linearization) and measures how much it moved.
-    /// <paramref name="kernelInputs"/> are the test images on which kernels and features are compared.
+    /// <paramref name="kernelInputs"/> are the test images on which kernels and features are compared. <paramref name="cancel"/>
+    /// stops both trainings before their next step (<see cref="OperationCanceledException"/>; the nets are freed).
     /// </summary>
     public static (MovementPoint Point, Mlp Initial, Mlp Trained) Measure(string label, MlpOptions options, long seed, TensorData data, TrainOptions training,
-        Tensor kernelInputs, bool linearize, double alpha = 1.0, Action<TrainProgress>? onProgress = null)
+        Tensor kernelInputs, bool linearize, double alpha = 1.0, Action<TrainProgress>? onProgress = null, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
         var initial = new Mlp(options, seed);
         var trained = new Mlp(options, seed);
         try
         {
-            return MeasureNets(label, options, initial, trained, data, training, kernelInputs, linearize, alpha, onProgress, clock);
+            return MeasureNets(label, options, initial, trained, data, training, kernelInputs, linearize, alpha, onProgress, clock, cancel);
         }
         catch
         {
@@ -86,7 +87,7 @@ public static class LazyRichStudy
     }
 
     static (MovementPoint Point, Mlp Initial, Mlp Trained) MeasureNets(string label, MlpOptions options, Mlp initial, Mlp trained, TensorData data, TrainOptions training,
-        Tensor kernelInputs, bool linearize, double alpha, Action<TrainProgress>? onProgress, Stopwatch clock)
+        Tensor kernelInputs, bool linearize, double alpha, Action<TrainProgress>? onProgress, Stopwatch clock, CancellationToken cancel)
     {
         using var kernel0 = EmpiricalNtk.Fast(initial, kernelInputs);
         var analyticError = double.NaN;
@@ -98,12 +99,12 @@ public static class LazyRichStudy
         }
         // Trained as α·(f − f₀): the initial function is subtracted, so every model starts from zero output.
         var model = new OutputScaledNet(trained, alpha); // not disposed: disposing it would dispose the trained net it wraps
-        var result = Trainer.Train(model, data, training with { LearningRate = training.LearningRate / (alpha * alpha) }, onProgress);
+        var result = Trainer.Train(model, data, training with { LearningRate = training.LearningRate / (alpha * alpha) }, onProgress, cancel: cancel);
         var rmse = double.NaN;
         if (linearize)
         {
             using var linear = new LinearizedMlp(initial, centered: true);
-            Trainer.Train(linear, data, training with { LearningRate = training.LearningRate / (alpha * alpha) });
+            Trainer.Train(linear, data, training with { LearningRate = training.LearningRate / (alpha * alpha) }, cancel: cancel);
             using var _ = no_grad();
             rmse = model.forward(data.TestX).sub(linear.forward(data.TestX).mul(alpha)).pow(2).mean().sqrt().item<float>();
         }

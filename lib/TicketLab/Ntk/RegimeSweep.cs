@@ -161,12 +161,13 @@ public static class RegimeSweep
     /// <summary>
     /// Trains one net of the sweep (784-n-n-10 style layer sizes from <paramref name="layers"/>) and measures what moved; for the
     /// lazy regime also its trained linearization. Top detectors are chosen on <paramref name="select"/> and reported on <paramref name="report"/>.
+    /// <paramref name="cancel"/> stops the trainings before their next step (<see cref="OperationCanceledException"/>).
     /// </summary>
     public static RegimeRun Run(Regime regime, int[] layers, long seed, double learningRate, double biasStd, TensorData data, TrainOptions training,
-        Tensor kernelInputs, EvaluationSet select, EvaluationSet report, int topPerClass)
+        Tensor kernelInputs, EvaluationSet select, EvaluationSet report, int topPerClass, CancellationToken cancel = default)
     {
         var (point, initial, trained) = LazyRichStudy.Measure($"{Regimes.Name(regime)}, width {layers[1]}, seed {seed}", Regimes.Net(regime, layers, biasStd), seed, data,
-            training with { LearningRate = learningRate }, kernelInputs, linearize: regime == Regime.Lazy);
+            training with { LearningRate = learningRate }, kernelInputs, linearize: regime == Regime.Lazy, cancel: cancel);
         try
         {
             return new(Regimes.Name(regime), layers[1], seed, learningRate, point, Tweaks.Measure(initial, trained, select, report, topPerClass));
@@ -410,24 +411,39 @@ public sealed class StagedSweep(Regime regime, LearningRateChoice selection, IRe
         // before it still runs, so the lowest diverged index is the same on every machine.
         var firstDiverged = int.MaxValue;
         var results = new RegimeRun?[jobs.Count];
+        // Once a job diverges, the stage's runs at this rate are thrown away and the later jobs can no longer change which
+        // job is named: those running stop at their next step instead of training to the end for nothing.
+        var stop = jobs.Select(_ => new CancellationTokenSource()).ToArray();
         // Up to twice as many runs as cores start at once (widest first), each on one LibTorch thread: the three seeds of the
         // widest net take most of a stage's time, and run two at a time they left a core idle while the third ran alone
         // (about 1.3 cores busy over the stage); side by side they share both cores to the end. A job is skipped once a job
         // before it in order has diverged; the ones before it still run.
-        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, sideBySide ?? 2 * Environment.ProcessorCount)), i =>
+        try
         {
-            if (i > Volatile.Read(ref firstDiverged)) return;
-            try
+            SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, Math.Min(jobs.Count, sideBySide ?? 2 * Environment.ProcessorCount)), i =>
             {
-                results[i] = RegimeSweep.Run(Regime, layers(jobs[i].Width), jobs[i].Seed, rate, biasStd, data, training, kernelInputs, select, report, topPerClass);
-                Interlocked.Increment(ref done);
-            }
-            catch (TrainingDivergedException)
-            {
-                int seen;
-                while (i < (seen = Volatile.Read(ref firstDiverged)) && Interlocked.CompareExchange(ref firstDiverged, i, seen) != seen) { }
-            }
-        }, () => progress?.Invoke($"learning rate {rate}: {Volatile.Read(ref done)} of {jobs.Count} runs"));
+                if (i > Volatile.Read(ref firstDiverged)) return;
+                try
+                {
+                    results[i] = RegimeSweep.Run(Regime, layers(jobs[i].Width), jobs[i].Seed, rate, biasStd, data, training, kernelInputs, select, report, topPerClass, stop[i].Token);
+                    Interlocked.Increment(ref done);
+                }
+                catch (OperationCanceledException) when (stop[i].IsCancellationRequested)
+                {
+                    // A job before it diverged: its result would be thrown away.
+                }
+                catch (TrainingDivergedException)
+                {
+                    int seen;
+                    while (i < (seen = Volatile.Read(ref firstDiverged)) && Interlocked.CompareExchange(ref firstDiverged, i, seen) != seen) { }
+                    for (var later = i + 1; later < stop.Length; later++) stop[later].Cancel();
+                }
+            }, () => progress?.Invoke($"learning rate {rate}: {Volatile.Read(ref done)} of {jobs.Count} runs"));
+        }
+        finally
+        {
+            foreach (var s in stop) s.Dispose();
+        }
         if (firstDiverged != int.MaxValue) return $"width {jobs[firstDiverged].Width}, seed {jobs[firstDiverged].Seed}";
         runs.AddRange(results.Select(r => r!));
         return null;

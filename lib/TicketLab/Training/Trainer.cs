@@ -20,9 +20,11 @@ public static class Trainer
     /// Trains <paramref name="model"/> in place and returns its learning curve. Same seeds, same numbers.
     /// <paramref name="afterStep"/> is called with the step count after every optimizer step (e.g. to keep early weights).
     /// <paramref name="stopAfterSteps"/> ends the run early, after that many steps (a head start), with one evaluation then.
+    /// <paramref name="cancel"/> ends it before its next step with <see cref="OperationCanceledException"/> (a run whose
+    /// result is no longer wanted, e.g. beside one that diverged).
     /// </summary>
     public static TrainResult Train(nn.Module<Tensor, Tensor> model, TensorData data, TrainOptions options, Action<TrainProgress>? onProgress = null,
-        Action<long>? afterStep = null, long stopAfterSteps = long.MaxValue)
+        Action<long>? afterStep = null, long stopAfterSteps = long.MaxValue, CancellationToken cancel = default)
     {
         options.Validate();
         if (stopAfterSteps < 1) throw new ArgumentOutOfRangeException(nameof(stopAfterSteps), stopAfterSteps, "accepted: 1 or more steps");
@@ -51,6 +53,7 @@ public static class Trainer
             using var order = randperm(n, generator: generator).to(data.TrainX.device);
             for (long batch = 0; batch < stepsPerEpoch && step < stopAfterSteps; batch++)
             {
+                cancel.ThrowIfCancellationRequested();
                 using (var scope = NewDisposeScope())
                 {
                     var index = order.narrow(0, batch * options.BatchSize, Math.Min(options.BatchSize, n - batch * options.BatchSize));

@@ -92,6 +92,21 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_cancelled_run_stops_before_its_next_step()
+    {
+        using var data = new TensorData(Small);
+        using var net = new Mlp(Net, seed: 0);
+        using var stop = new CancellationTokenSource();
+        long last = 0;
+        Assert.Throws<OperationCanceledException>(() => Trainer.Train(net, data, new TrainOptions(Epochs: 2, BatchSize: 50), afterStep: step =>
+        {
+            last = step;
+            if (step == 3) stop.Cancel();
+        }, cancel: stop.Token));
+        Assert.Equal(3, last);
+    }
+
+    [Fact]
     public void An_unavailable_device_is_named()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainOptions(Device: "cuda").Validate());
