@@ -264,8 +264,8 @@ public static class CarStudy
 
     /// <summary>
     /// The readout that readout-only training starts from: <paramref name="random"/>'s own readout at initialization (its
-    /// weights, biases 0), as a linear layer on <see cref="ConvNet.Features"/>. It does not draw from LibTorch's global
-    /// generator, so it is the same whatever ran before.
+    /// weights, biases 0), as a linear layer on <see cref="ConvNet.Features"/>. Its values do not depend on LibTorch's global
+    /// generator (the layer's own default draw is overwritten), so it is the same whatever ran before.
     /// </summary>
     public static Linear InitialReadout(ConvNet random)
     {

@@ -107,7 +107,7 @@ public sealed class ConvUnitQuality : IDisposable
                 using var scope = NewDisposeScope();
                 using var _ = no_grad();
                 var count = Math.Min(UnitsPerProduct, units - start);
-                var filters = latent.narrow(0, start, count).to(ScalarType.Float32).mul(scale);
+                var filters = latent.narrow(0, start, count).to(ScalarType.Float32).Times(scale);
                 var slab = ImagesPerSlab(count);
                 for (long first = 0; first < Examples; first += slab)
                 {

@@ -121,7 +121,7 @@ public static class RandomUnitSampler
     {
         using var scope = NewDisposeScope();
         var fanIn = featuresByColumn.shape[0];
-        var weights = randn([count, fanIn], generator: generator).mul_(weightStd / Math.Sqrt(fanIn)).to(featuresByColumn.device);
+        var weights = randn([count, fanIn], generator: generator).TimesInPlace(weightStd / Math.Sqrt(fanIn)).to(featuresByColumn.device);
         return UnitScores.ScoreRows(nn.functional.relu(weights.mm(featuresByColumn)), labels, classes);
     }
 

@@ -135,7 +135,7 @@ public static class SubsetSimulation
             while (poolScores.Count < n)
             {
                 var noise = randn(states.shape, generator: generator);
-                var proposal = states.mul(rho).add_(noise.mul_(Math.Sqrt(1 - rho * rho)));
+                var proposal = states.Times(rho).add_(noise.TimesInPlace(Math.Sqrt(1 - rho * rho)));
                 var proposalScores = Checked(score(proposal), (int)states.shape[0]);
                 evaluations += proposalScores.Length;
                 var accept = proposalScores.Select(v => v >= threshold).ToArray();
@@ -224,7 +224,7 @@ public sealed class RandomUnitQuality : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var rows = nn.functional.relu(latent.to(ScalarType.Float32).mul(scale).mm(featuresByColumn)).contiguous();
+        var rows = nn.functional.relu(latent.to(ScalarType.Float32).Times(scale).mm(featuresByColumn)).contiguous();
         var units = (int)rows.shape[0];
         var auc = RadixAuc.ClassVsRest(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.bytes), units, Examples, binaryLabels, 2);
         var quality = new float[units];

@@ -45,8 +45,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
         {
             var (fanIn, fanOut) = (sizes[l], sizes[l + 1]);
             var (weightStd, weightMultiplier, biasStd, biasMultiplier) = Scales(options, l, layers, fanIn);
-            using var w = randn([fanOut, fanIn], generator: generator).mul_(weightStd);
-            using var b = randn([fanOut], generator: generator).mul_(biasStd);
+            using var w = randn([fanOut, fanIn], generator: generator).TimesInPlace(weightStd);
+            using var b = randn([fanOut], generator: generator).TimesInPlace(biasStd);
             weights[l] = new Parameter(w.to(device ?? CPU), requires_grad: true);
             biases[l] = new Parameter(b.to(device ?? CPU), requires_grad: true);
             weightMultipliers[l] = weightMultiplier;
@@ -189,10 +189,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
     Tensor PreActivation(Tensor h, int l)
     {
         var z = nn.functional.linear(h, masks[l] is { } mask ? weights[l].mul(mask) : weights[l]);
-        if (weightMultipliers[l] != 1) z = z.mul(weightMultipliers[l]);
+        if (weightMultipliers[l] != 1) z = z.Times(weightMultipliers[l]);
         return biasMultipliers[l] == 0 ? z
             : biasMultipliers[l] == 1 ? z.add(biases[l])
-            : z.add(biases[l], alpha: biasMultipliers[l]);
+            : z.PlusScaled(biases[l], biasMultipliers[l]);
     }
 
     Tensor Activate(Tensor z) => Options.Activation switch

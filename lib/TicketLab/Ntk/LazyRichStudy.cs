@@ -52,7 +52,7 @@ public sealed class OutputScaledNet : nn.Module<Tensor, Tensor>, ILearningRateGr
     {
         Tensor reference;
         using (no_grad()) reference = initial.forward(input);
-        return net.forward(input).sub(reference).mul(Alpha);
+        return net.forward(input).sub(reference).Times(Alpha);
     }
 
     /// <summary>The wrapped net's multipliers.</summary>
@@ -100,13 +100,14 @@ public static class LazyRichStudy
         // Trained as α·(f − f₀): the initial function is subtracted, so every model starts from zero output.
         var model = new OutputScaledNet(trained, alpha); // not disposed: disposing it would dispose the trained net it wraps
         var result = Trainer.Train(model, data, training with { LearningRate = training.LearningRate / (alpha * alpha) }, onProgress, cancel: cancel);
+        cancel.ThrowIfCancellationRequested(); // a cancelled run skips its linearization and kernels too
         var rmse = double.NaN;
         if (linearize)
         {
             using var linear = new LinearizedMlp(initial, centered: true);
             Trainer.Train(linear, data, training with { LearningRate = training.LearningRate / (alpha * alpha) }, cancel: cancel);
             using var _ = no_grad();
-            rmse = model.forward(data.TestX).sub(linear.forward(data.TestX).mul(alpha)).pow(2).mean().sqrt().item<float>();
+            rmse = model.forward(data.TestX).sub(linear.forward(data.TestX).Times(alpha)).Power(2).mean().sqrt().item<float>();
         }
         using var kernelT = EmpiricalNtk.Fast(trained, kernelInputs);
         var point = new MovementPoint(label, options.LayerSizes[1], WeightChange(initial, trained), FeatureChange(initial, trained, kernelInputs),
@@ -121,8 +122,8 @@ public static class LazyRichStudy
         for (var l = 0; l < initial.LayerCount; l++)
         {
             var m = initial.WeightMultiplier(l);
-            change += trained.Weight(l).sub(initial.Weight(l)).mul(m).pow(2).sum().item<float>();
-            size += initial.Weight(l).mul(m).pow(2).sum().item<float>();
+            change += trained.Weight(l).sub(initial.Weight(l)).Times(m).Power(2).sum().item<float>();
+            size += initial.Weight(l).Times(m).Power(2).sum().item<float>();
         }
         return Math.Sqrt(change / size);
     }

@@ -56,18 +56,18 @@ public sealed class LinearizedMlp : nn.Module<Tensor, Tensor>, ILearningRateGrou
             Tensor z0;
             using (no_grad())
             {
-                z0 = nn.functional.linear(h0, weights0[l]).mul(m);
-                if (mb != 0) z0 = z0.add(biases0[l], alpha: mb);
+                z0 = nn.functional.linear(h0, weights0[l]).Times(m);
+                if (mb != 0) z0 = z0.PlusScaled(biases0[l], mb);
             }
             // Tangent: m·(ΔW a₀ + W₀ ȧ) + mb·Δb.
-            var dz = nn.functional.linear(h0, weights[l].sub(weights0[l])).mul(m);
-            if (tangent is not null) dz = dz.add(nn.functional.linear(tangent, weights0[l]).mul(m));
-            if (mb != 0) dz = dz.add(biases[l].sub(biases0[l]), alpha: mb);
+            var dz = nn.functional.linear(h0, weights[l].sub(weights0[l])).Times(m);
+            if (tangent is not null) dz = dz.add(nn.functional.linear(tangent, weights0[l]).Times(m));
+            if (mb != 0) dz = dz.PlusScaled(biases[l].sub(biases0[l]), mb);
             if (l == weights.Length - 1) return Centered ? dz : z0.add(dz);
             Tensor slope;
             using (no_grad())
             {
-                slope = reference.Options.Activation == Activation.Relu ? z0.gt(0).to(z0.dtype) : z0.tanh().pow(2).neg().add(1);
+                slope = reference.Options.Activation == Activation.Relu ? z0.Above(0).to(z0.dtype) : z0.tanh().Power(2).neg().Plus(1);
                 h0 = reference.Options.Activation == Activation.Relu ? nn.functional.relu(z0) : z0.tanh();
             }
             tangent = dz.mul(slope);

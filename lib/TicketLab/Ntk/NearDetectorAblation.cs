@@ -134,10 +134,10 @@ public static class NearDetectorAblation
     {
         if (net.LayerCount != 2) throw new ArgumentException($"the net has {net.LayerCount} weight layers; accepted: one hidden layer (2 weight layers).", nameof(net));
         double m1 = net.WeightMultiplier(0), mb1 = net.BiasMultiplier(0);
-        var z = x.to(ScalarType.Float64).mm(net.Weight(0).to(ScalarType.Float64).t()).mul(m1);
-        if (mb1 != 0) z = z.add(net.Bias(0).to(ScalarType.Float64), alpha: mb1);
-        var readoutScale = net.Weight(1).to(ScalarType.Float64).pow(2).mean([0]).sqrt();
-        return (nn.functional.relu(z), z.gt(0).to(ScalarType.Float64).mul(readoutScale));
+        var z = x.to(ScalarType.Float64).mm(net.Weight(0).to(ScalarType.Float64).t()).Times(m1);
+        if (mb1 != 0) z = z.PlusScaled(net.Bias(0).to(ScalarType.Float64), mb1);
+        var readoutScale = net.Weight(1).to(ScalarType.Float64).Power(2).mean([0]).sqrt();
+        return (nn.functional.relu(z), z.Above(0).to(ScalarType.Float64).mul(readoutScale));
     }
 
     /// <summary>m₁²⟨x, x′⟩ + mb₁², the input layer's factor of every unit's hidden-layer term (N1 x N2, float64).</summary>
@@ -170,8 +170,8 @@ public static class NearDetectorAblation
         (Tensor Rf, Tensor Hidden) Contribution(int[] units)
         {
             using var index = tensor(units.Select(u => (long)u).ToArray());
-            var rf = a.index_select(1, index).mm(aTrain.index_select(1, index).t()).mul(m2 * m2);
-            var hidden = b.index_select(1, index).mm(bTrain.index_select(1, index).t()).mul(inputGram).mul(m2 * m2);
+            var rf = a.index_select(1, index).mm(aTrain.index_select(1, index).t()).Times(m2 * m2);
+            var hidden = b.index_select(1, index).mm(bTrain.index_select(1, index).t()).mul(inputGram).Times(m2 * m2);
             return (rf, hidden);
         }
         var all = Enumerable.Range(0, width).ToArray();
@@ -199,9 +199,9 @@ public static class NearDetectorAblation
         {
             using var inner = NewDisposeScope();
             var y = centred.select(1, c);
-            var rfTerm = aTest.t().mv(y).pow(2).mul(m2 * m2);
+            var rfTerm = aTest.t().mv(y).Power(2).Times(m2 * m2);
             var weighted = bTest.mul(y.unsqueeze(1));
-            var hiddenTerm = xTest.t().mm(weighted).pow(2).sum([0]).mul(m1 * m1).add(weighted.sum([0]).pow(2).mul(mb1 * mb1)).mul(m2 * m2);
+            var hiddenTerm = xTest.t().mm(weighted).Power(2).sum([0]).Times(m1 * m1).add(weighted.sum([0]).Power(2).Times(mb1 * mb1)).Times(m2 * m2);
             rfAlign[c] = rfTerm.to(ScalarType.Float64).data<double>().ToArray();
             ntkAlign[c] = rfTerm.add(hiddenTerm).to(ScalarType.Float64).data<double>().ToArray();
         }
@@ -253,7 +253,7 @@ public static class NearDetectorAblation
             {
                 using var mask = ones(classes, width);
                 using var index = tensor(removed.Select(u => (long)u).ToArray());
-                mask.index_fill_(1, index, 0.0);
+                mask.FillAt(1, index, 0.0);
                 net.SetMask(1, mask);
             }
             var model = new OutputScaledNet(net, 1.0);

@@ -44,7 +44,7 @@ public sealed class TopKMask : TorchSharp.torch.autograd.SingleTensorFunction<To
         mask.Dispose();
         mask = zeros_like(flat);
         using var top = flat.topk((int)kept).indexes;
-        mask.index_fill_(0, top, 1.0);
+        mask.FillAt(0, top, 1.0);
         return mask.view_as(scores);
     }
 
@@ -154,12 +154,12 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
             var (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1]);
             var std = Math.Sqrt(2.0 / fanIn);
             var w = init == FrozenInit.KaimingNormal
-                ? randn([fanOut, fanIn], generator: generator).mul_(std)
-                : randint(0, 2, [fanOut, fanIn], generator: generator).to(ScalarType.Float32).mul_(2).sub_(1).mul_(std);
+                ? randn([fanOut, fanIn], generator: generator).TimesInPlace(std)
+                : randint(0, 2, [fanOut, fanIn], generator: generator).to(ScalarType.Float32).TimesInPlace(2).MinusInPlace(1).TimesInPlace(std);
             weights[l] = w.to(device ?? CPU);
             // Scores as the paper's code draws them: Kaiming uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in).
             var bound = 1.0 / Math.Sqrt(fanIn);
-            scores[l] = rand([fanOut, fanIn], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU);
+            scores[l] = rand([fanOut, fanIn], generator: generator).TimesInPlace(2 * bound).MinusInPlace(bound).to(device ?? CPU);
         }
         return (weights, scores);
     }

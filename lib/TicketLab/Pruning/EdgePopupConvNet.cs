@@ -42,7 +42,7 @@ public sealed class EdgePopupConvNet : nn.Module<Tensor, Tensor>, ILearningRateG
             register_buffer($"weight{l}", weights[l]);
             var fanIn = weights[l].numel() / weights[l].shape[0];
             var bound = 1.0 / Math.Sqrt(fanIn);
-            scores[l] = new Parameter(rand(weights[l].shape, generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU), requires_grad: true);
+            scores[l] = new Parameter(rand(weights[l].shape, generator: generator).TimesInPlace(2 * bound).MinusInPlace(bound).to(device ?? CPU), requires_grad: true);
             register_parameter($"score{l}", scores[l]);
         }
     }

@@ -47,9 +47,10 @@ public static class Imp
     /// IMP for several seeds with up to <paramref name="parallelTrainings"/> trainings at once. Each seed's tickets form a
     /// chain (round r+1 prunes round r's trained ticket), but the controls of a round and other seeds' chains are
     /// independent, so they fill the other cores; small steps run on one LibTorch thread each (<see cref="IntraOpThreads"/>).
-    /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means twice the processors: with
-    /// one per processor, a round of one seed (its ticket's training, then the two controls) left a core idle while the
-    /// last control trained alone (notebook 03's first seed: 1.5 cores busy).
+    /// Every training has its own seeds, so the numbers do not depend on the schedule. 0 means one per processor, or twice
+    /// that for a single seed: one seed's round (its ticket's training, then the two controls) left a core idle while the
+    /// last control trained alone (notebook 03's first seed: 1.5 cores busy), whereas several seeds' chains fill the cores
+    /// and more at once only cost processor time.
     /// Each ticket is also scored on <paramref name="validation"/> (held-out training images) when given, so that a level
     /// can be chosen without looking at the test images.
     /// </summary>
@@ -64,8 +65,8 @@ public static class Imp
                 $"accepted: 0 to the {stepsPerRun} steps of one training run ({training.Epochs} epochs of {data.TrainX.shape[0]} images at batch {training.BatchSize}); a later step would never be reached");
         CheckPrunable(netOptions, options);
         if (seeds.Count == 0) return [];
-        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (twice the processors) or more");
-        using var slots = new SemaphoreSlim(parallelTrainings == 0 ? 2 * Environment.ProcessorCount : parallelTrainings);
+        if (parallelTrainings < 0) throw new ArgumentOutOfRangeException(nameof(parallelTrainings), parallelTrainings, "accepted: 0 (one per processor, two for a single seed) or more");
+        using var slots = new SemaphoreSlim(parallelTrainings == 0 ? (seeds.Count == 1 ? 2 : 1) * Environment.ProcessorCount : parallelTrainings);
         var total = seeds.Count * (1 + 3 * options.Rounds);
         var done = 0;
         var running = new List<string>();
@@ -198,24 +199,24 @@ public static class Imp
         var next = new Tensor[layers];
         if (options.Global)
         {
-            var magnitudes = cat(Enumerable.Range(0, layers).Select(l => trained.Weight(l).abs().masked_select(masks[l].gt(0))).ToList(), 0);
+            var magnitudes = cat(Enumerable.Range(0, layers).Select(l => trained.Weight(l).abs().masked_select(masks[l].Above(0))).ToList(), 0);
             var prune = (long)Math.Round(options.PruneFractionPerRound * magnitudes.numel());
             var threshold = prune == 0 ? -1.0 : magnitudes.kthvalue(prune, 0).values.item<float>();
-            for (var l = 0; l < layers; l++) next[l] = masks[l].mul(trained.Weight(l).abs().gt(threshold).to(masks[l].dtype));
+            for (var l = 0; l < layers; l++) next[l] = masks[l].mul(trained.Weight(l).abs().Above(threshold).to(masks[l].dtype));
             return next;
         }
         for (var l = 0; l < layers; l++)
         {
             var fraction = l == layers - 1 ? options.OutputPruneFraction : options.PruneFractionPerRound;
-            var kept = masks[l].gt(0);
+            var kept = masks[l].Above(0);
             var count = kept.sum().item<long>();
             var prune = (long)Math.Round(fraction * count);
             // Pruned weights rank below every kept one; exactly `prune` of the kept are removed.
-            var score = where(kept, trained.Weight(l).abs(), full_like(masks[l], -1)).flatten();
+            var score = where(kept, trained.Weight(l).abs(), HeldScalars.FullLike(masks[l], -1)).flatten();
             var order = score.argsort();
             var already = masks[l].numel() - count;
             var mask = masks[l].flatten().clone();
-            mask.index_fill_(0, order.narrow(0, already, prune), 0.0);
+            mask.FillAt(0, order.narrow(0, already, prune), 0.0);
             next[l] = mask.view_as(masks[l]);
         }
         return next;
@@ -227,7 +228,7 @@ public static class Imp
         var kept = mask.sum().item<float>();
         var order = randperm(mask.numel(), generator: new Generator((ulong)seed));
         var result = zeros(mask.numel(), mask.dtype);
-        result.index_fill_(0, order.narrow(0, 0, (long)kept), 1.0);
+        result.FillAt(0, order.narrow(0, 0, (long)kept), 1.0);
         return result.view_as(mask);
     }
 }

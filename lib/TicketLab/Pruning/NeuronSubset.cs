@@ -42,7 +42,7 @@ public sealed class NeuronSubsetMlp : nn.Module<Tensor, Tensor>, ILearningRateGr
         {
             // As edge-popup's scores: U(−1/√fan_in, 1/√fan_in).
             var bound = 1.0 / Math.Sqrt(layerSizes[l]);
-            scores[l] = new Parameter(rand([layerSizes[l + 1]], generator: generator).mul_(2 * bound).sub_(bound).to(device ?? CPU), requires_grad: true);
+            scores[l] = new Parameter(rand([layerSizes[l + 1]], generator: generator).TimesInPlace(2 * bound).MinusInPlace(bound).to(device ?? CPU), requires_grad: true);
             register_parameter($"score{l}", scores[l]);
         }
         readout = new Parameter(weights[^1], requires_grad: true);

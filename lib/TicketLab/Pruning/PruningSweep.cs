@@ -200,20 +200,20 @@ public static class PruningSweep
         }).OrderBy(r => r.Method).ThenBy(r => r.Init).ThenBy(r => r.KeepFraction).ToList();
 
     /// <summary>
-    /// Runs <paramref name="jobs"/> with up to <paramref name="sideBySide"/> at a time (default twice the cores), each on its
+    /// Runs <paramref name="jobs"/> with up to <paramref name="sideBySide"/> at a time (default one per core), each on its
     /// own thread held at one LibTorch thread (<see cref="SideBySide.Run"/>), and returns their results in order; every job
-    /// has its own seeds, so the results do not depend on the schedule or on how many run at once. More jobs than cores
-    /// share the cores to the end: with two at a time on two cores, the last of three equally long jobs ran alone while a
-    /// core idled (notebook 03's widest prune-to-yield nets). <paramref name="progress"/> hears (done, total) from the
-    /// caller's thread about once a second.
+    /// has its own seeds, so the results do not depend on the schedule or on how many run at once. Twice the cores at once
+    /// made notebook 03's sweeps of many short trainings slower (10-15% more processor time, a run), so the default is one
+    /// per core; a caller with a few long jobs puts the longest first, so that none runs alone at the end.
+    /// <paramref name="progress"/> hears (done, total) from the caller's thread about once a second.
     /// </summary>
     public static IReadOnlyList<T> Run<T>(IReadOnlyList<Func<T>> jobs, int? sideBySide = null, Action<int, int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time, or null for twice the cores");
+        if (sideBySide < 1) throw new ArgumentOutOfRangeException(nameof(sideBySide), sideBySide, "accepted: 1 or more trainings at a time, or null for one per core");
         var results = new T[jobs.Count];
         var done = 0;
-        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, sideBySide ?? 2 * Environment.ProcessorCount), i =>
+        SideBySide.Run(Enumerable.Range(0, jobs.Count).ToList(), Math.Max(1, sideBySide ?? Environment.ProcessorCount), i =>
         {
             results[i] = jobs[i]();
             Interlocked.Increment(ref done);

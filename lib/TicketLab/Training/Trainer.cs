@@ -176,7 +176,7 @@ public static class Trainer
     public static Tensor Loss(Tensor output, Tensor labels, LossKind kind, int classes) => kind switch
     {
         LossKind.CrossEntropy => nn.functional.cross_entropy(output, labels),
-        _ => output.sub(nn.functional.one_hot(labels, classes).to(output.dtype)).pow(2).sum(1).mean().mul(0.5),
+        _ => output.sub(nn.functional.one_hot(labels, classes).to(output.dtype)).Power(2).sum(1).mean().Times(0.5),
     };
 
     static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainOptions options)

@@ -1,0 +1,80 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TicketLab;
+
+/// <summary>
+/// Tensor operations with a number, holding the number's <see cref="Scalar"/> alive until the native call returns.
+/// TorchSharp 0.107 turns a number passed to <c>mul</c>, <c>add</c>, <c>pow</c> and the like into a temporary Scalar, a
+/// managed object with a finalizer that nothing references once its handle has been read. A garbage collection that
+/// another thread starts during the call can then free the Scalar before LibTorch reads it, and the call fails with
+/// "Unknown scalar type" or "Expected false to be true" (notebook 01's estimator, with runs side by side, once in a
+/// rerun of the suite; a probe with a thread forcing collections: 11 failures in 20 s, none with the Scalar held). The
+/// values are the same as the plain calls' (the same number becomes the same Scalar). Code that runs beside other
+/// threads uses these; <see cref="Training.SafeStep"/> does the same for the optimizers.
+/// </summary>
+public static class HeldScalars
+{
+    /// <summary><c>t.mul(value)</c>.</summary>
+    public static Tensor Times(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.mul(s);
+    }
+
+    /// <summary><c>t.mul_(value)</c>, in place.</summary>
+    public static Tensor TimesInPlace(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.mul_(s);
+    }
+
+    /// <summary><c>t.add(value)</c>.</summary>
+    public static Tensor Plus(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.add(s);
+    }
+
+    /// <summary><c>t.sub_(value)</c>, in place.</summary>
+    public static Tensor MinusInPlace(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.sub_(s);
+    }
+
+    /// <summary><c>t.add(other, alpha: alpha)</c>: t + alpha·other.</summary>
+    public static Tensor PlusScaled(this Tensor t, Tensor other, double alpha)
+    {
+        using var s = alpha.ToScalar();
+        return t.add(other, s);
+    }
+
+    /// <summary><c>t.pow(exponent)</c>.</summary>
+    public static Tensor Power(this Tensor t, double exponent)
+    {
+        using var s = exponent.ToScalar();
+        return t.pow(s);
+    }
+
+    /// <summary><c>t.gt(value)</c>.</summary>
+    public static Tensor Above(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.gt(s);
+    }
+
+    /// <summary><c>t.index_fill_(dim, index, value)</c>, in place.</summary>
+    public static Tensor FillAt(this Tensor t, long dim, Tensor index, double value)
+    {
+        using var s = value.ToScalar();
+        return t.index_fill_(dim, index, s);
+    }
+
+    /// <summary><c>full_like(like, value)</c>.</summary>
+    public static Tensor FullLike(Tensor like, double value)
+    {
+        using var s = value.ToScalar();
+        return full_like(like, s);
+    }
+}

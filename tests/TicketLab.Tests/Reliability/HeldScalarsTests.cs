@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace TicketLab.Tests.Reliability;
+
+[Collection("torch")]
+public class HeldScalarsTests
+{
+    [Fact]
+    public void Held_scalar_operations_give_the_plain_calls_values()
+    {
+        using var x = randn([5, 7], generator: new Generator(3));
+        using var other = randn([5, 7], generator: new Generator(4));
+        using var index = tensor(new long[] { 0, 3 });
+        void Same(Tensor expected, Tensor actual) => Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
+        Same(x.mul(0.37), x.Times(0.37));
+        Same(x.clone().mul_(1.9), x.clone().TimesInPlace(1.9));
+        Same(x.add(1), x.Plus(1));
+        Same(x.clone().sub_(0.25), x.clone().MinusInPlace(0.25));
+        Same(x.add(other, alpha: 0.5), x.PlusScaled(other, 0.5));
+        Same(x.pow(2), x.Power(2));
+        Assert.Equal(x.gt(0.1).data<bool>().ToArray(), x.Above(0.1).data<bool>().ToArray());
+        Same(x.clone().index_fill_(0, index, 2.0), x.clone().FillAt(0, index, 2.0));
+        Same(full_like(x, -1), HeldScalars.FullLike(x, -1));
+    }
+}
