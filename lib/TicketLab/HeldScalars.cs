@@ -15,66 +15,37 @@ namespace TicketLab;
 /// </summary>
 public static class HeldScalars
 {
-    /// <summary><c>t.mul(value)</c>.</summary>
-    public static Tensor Times(this Tensor t, double value)
+    /// <summary>Runs <paramref name="operation"/> with <paramref name="value"/> as a Scalar that lives until it returns.</summary>
+    static Tensor With(double value, Func<Scalar, Tensor> operation)
     {
-        using var s = value.ToScalar();
-        return t.mul(s);
+        using var scalar = value.ToScalar();
+        return operation(scalar);
     }
+
+    /// <summary><c>t.mul(value)</c>.</summary>
+    public static Tensor Times(this Tensor t, double value) => With(value, t.mul);
 
     /// <summary><c>t.mul_(value)</c>, in place.</summary>
-    public static Tensor TimesInPlace(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.mul_(s);
-    }
+    public static Tensor TimesInPlace(this Tensor t, double value) => With(value, t.mul_);
 
     /// <summary><c>t.add(value)</c>.</summary>
-    public static Tensor Plus(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.add(s);
-    }
+    public static Tensor Plus(this Tensor t, double value) => With(value, t.add);
 
     /// <summary><c>t.sub_(value)</c>, in place.</summary>
-    public static Tensor MinusInPlace(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.sub_(s);
-    }
+    public static Tensor MinusInPlace(this Tensor t, double value) => With(value, t.sub_);
 
     /// <summary><c>t.add(other, alpha: alpha)</c>: t + alpha·other.</summary>
-    public static Tensor PlusScaled(this Tensor t, Tensor other, double alpha)
-    {
-        using var s = alpha.ToScalar();
-        return t.add(other, s);
-    }
+    public static Tensor PlusScaled(this Tensor t, Tensor other, double alpha) => With(alpha, a => t.add(other, a));
 
     /// <summary><c>t.pow(exponent)</c>.</summary>
-    public static Tensor Power(this Tensor t, double exponent)
-    {
-        using var s = exponent.ToScalar();
-        return t.pow(s);
-    }
+    public static Tensor Power(this Tensor t, double exponent) => With(exponent, t.pow);
 
     /// <summary><c>t.gt(value)</c>.</summary>
-    public static Tensor Above(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.gt(s);
-    }
+    public static Tensor Above(this Tensor t, double value) => With(value, t.gt);
 
     /// <summary><c>t.index_fill_(dim, index, value)</c>, in place.</summary>
-    public static Tensor FillAt(this Tensor t, long dim, Tensor index, double value)
-    {
-        using var s = value.ToScalar();
-        return t.index_fill_(dim, index, s);
-    }
+    public static Tensor FillAt(this Tensor t, long dim, Tensor index, double value) => With(value, v => t.index_fill_(dim, index, v));
 
     /// <summary><c>full_like(like, value)</c>.</summary>
-    public static Tensor FullLike(Tensor like, double value)
-    {
-        using var s = value.ToScalar();
-        return full_like(like, s);
-    }
+    public static Tensor FullLike(Tensor like, double value) => With(value, v => full_like(like, v));
 }
