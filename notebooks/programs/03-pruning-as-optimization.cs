@@ -181,7 +181,7 @@ display(Tables.Of(hp.Seeds.Select((s, i) => new
 // cell 18
 var yieldStatus = display(new ProgressLine("pruned to yield"));
 var edgeRate = finalRates.Single(r => r.Method == methods[0].ToString()).LearningRate;
-// Widest first: the longest trainings start first, and up to twice as many as cores run at once, so no core idles at the end.
+// Widest first: the longest trainings start first, so none of them runs alone at the end while a core idles.
 var yieldJobs = (from w in hp.YieldWidths.OrderDescending() from s in hp.YieldSeeds select (Width: w, Seed: s)).ToList();
 var yieldQualities = PruningSweep.Run(yieldJobs.Select(j => (Func<double[]>)(() =>
 {
