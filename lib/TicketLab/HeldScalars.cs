@@ -48,4 +48,13 @@ public static class HeldScalars
 
     /// <summary><c>full_like(like, value)</c>.</summary>
     public static Tensor FullLike(Tensor like, double value) => With(value, v => full_like(like, v));
+
+    /// <summary><c>t.div(value)</c>.</summary>
+    public static Tensor DividedBy(this Tensor t, double value) => With(value, v => t.div(v));
+
+    /// <summary><c>t.clamp_min(value)</c>.</summary>
+    public static Tensor AtLeast(this Tensor t, double value) => With(value, t.clamp_min);
+
+    /// <summary><c>t.clamp(min, max)</c>.</summary>
+    public static Tensor Clamped(this Tensor t, double min, double max) => With(min, low => With(max, high => t.clamp(low, high)));
 }

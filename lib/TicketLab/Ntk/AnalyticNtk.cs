@@ -28,22 +28,22 @@ public static class AnalyticNtk
         var a = x1.to(ScalarType.Float64);
         var b = (x2 ?? x1).to(ScalarType.Float64);
         var d = a.shape[1];
-        var k12 = a.mm(b.t()).mul(weightVariance / d).add(biasVariance);
-        var k1 = a.pow(2).sum(dim: 1).mul(weightVariance / d).add(biasVariance);
-        var k2 = b.pow(2).sum(dim: 1).mul(weightVariance / d).add(biasVariance);
+        var k12 = a.mm(b.t()).Times(weightVariance / d).Plus(biasVariance);
+        var k1 = a.Power(2).sum(dim: 1).Times(weightVariance / d).Plus(biasVariance);
+        var k2 = b.Power(2).sum(dim: 1).Times(weightVariance / d).Plus(biasVariance);
         var ntk = k12.clone();
         for (var l = 1; l < layers; l++)
         {
             var norms = k1.unsqueeze(1).mul(k2.unsqueeze(0)).sqrt();
-            var cos = k12.div(norms.clamp_min(1e-300)).clamp(-1, 1);
+            var cos = k12.div(norms.AtLeast(1e-300)).Clamped(-1, 1);
             var theta = cos.acos();
-            var nngpPrime = norms.div(2 * Math.PI).mul(theta.sin().add(theta.neg().add(Math.PI).mul(cos)));
-            var ntkPrime = ntk.mul(theta.neg().add(Math.PI)).div(2 * Math.PI);
-            k12 = nngpPrime.mul(weightVariance).add(biasVariance);
-            ntk = k12.add(ntkPrime.mul(weightVariance));
+            var nngpPrime = norms.DividedBy(2 * Math.PI).mul(theta.sin().add(theta.neg().Plus(Math.PI).mul(cos)));
+            var ntkPrime = ntk.mul(theta.neg().Plus(Math.PI)).DividedBy(2 * Math.PI);
+            k12 = nngpPrime.Times(weightVariance).Plus(biasVariance);
+            ntk = k12.add(ntkPrime.Times(weightVariance));
             // On the diagonal θ = 0: NNGP′ = K/2.
-            k1 = k1.div(2).mul(weightVariance).add(biasVariance);
-            k2 = k2.div(2).mul(weightVariance).add(biasVariance);
+            k1 = k1.DividedBy(2).Times(weightVariance).Plus(biasVariance);
+            k2 = k2.DividedBy(2).Times(weightVariance).Plus(biasVariance);
         }
         return (k12.MoveToOuterDisposeScope(), ntk.MoveToOuterDisposeScope());
     }

@@ -97,8 +97,8 @@ public static class EmpiricalNtk
         var h = x.to(ScalarType.Float64);
         for (var l = 0; l < net.LayerCount; l++)
         {
-            var z = h.mm(net.Weight(l).to(ScalarType.Float64).t()).mul(net.WeightMultiplier(l));
-            if (net.BiasMultiplier(l) != 0) z = z.add(net.Bias(l).to(ScalarType.Float64), alpha: net.BiasMultiplier(l));
+            var z = h.mm(net.Weight(l).to(ScalarType.Float64).t()).Times(net.WeightMultiplier(l));
+            if (net.BiasMultiplier(l) != 0) z = z.PlusScaled(net.Bias(l).to(ScalarType.Float64), net.BiasMultiplier(l));
             preActivations.Add(z);
             if (l < net.LayerCount - 1)
             {
@@ -112,10 +112,10 @@ public static class EmpiricalNtk
         deltas[^1] = eye(outputs, dtype: ScalarType.Float64).unsqueeze(0).expand(n, outputs, outputs);
         for (var l = net.LayerCount - 2; l >= 0; l--)
         {
-            var back = deltas[l + 1].matmul(net.Weight(l + 1).to(ScalarType.Float64)).mul(net.WeightMultiplier(l + 1));
+            var back = deltas[l + 1].matmul(net.Weight(l + 1).to(ScalarType.Float64)).Times(net.WeightMultiplier(l + 1));
             var slope = net.Options.Activation == Activation.Relu
-                ? preActivations[l].gt(0).to(ScalarType.Float64)
-                : preActivations[l].tanh().pow(2).neg().add(1);
+                ? preActivations[l].Above(0).to(ScalarType.Float64)
+                : preActivations[l].tanh().Power(2).neg().Plus(1);
             deltas[l] = back.mul(slope.unsqueeze(1));
         }
         return (inputs, deltas.ToList());
@@ -128,11 +128,11 @@ public static class EmpiricalNtk
         for (var l = 0; l < net.LayerCount; l++)
         {
             var deltaGram = dI[l].flatten(1).mm(dJ[l].flatten(1).t());
-            var inputGram = aI[l].mm(aJ[l].t()).mul(net.WeightMultiplier(l) * net.WeightMultiplier(l));
+            var inputGram = aI[l].mm(aJ[l].t()).Times(net.WeightMultiplier(l) * net.WeightMultiplier(l));
             var bias = net.BiasMultiplier(l) * net.BiasMultiplier(l);
-            var term = deltaGram.mul(inputGram.add(bias));
+            var term = deltaGram.mul(inputGram.Plus(bias));
             kernel = kernel is null ? term : kernel.add(term);
         }
-        return kernel!.div(outputs);
+        return kernel!.DividedBy(outputs);
     }
 }

@@ -21,5 +21,8 @@ public class HeldScalarsTests
         Assert.Equal(x.gt(0.1).data<bool>().ToArray(), x.Above(0.1).data<bool>().ToArray());
         Same(x.clone().index_fill_(0, index, 2.0), x.clone().FillAt(0, index, 2.0));
         Same(full_like(x, -1), HeldScalars.FullLike(x, -1));
+        Same(x.div(2 * Math.PI), x.DividedBy(2 * Math.PI));
+        Same(x.clamp_min(0.2), x.AtLeast(0.2));
+        Same(x.clamp(-0.5, 0.5), x.Clamped(-0.5, 0.5));
     }
 }
