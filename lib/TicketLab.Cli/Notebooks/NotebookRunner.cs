@@ -69,7 +69,14 @@ public static class NotebookRunner
     {
         foreach (var project in new[] { Path.Combine("lib", "TicketLab.NotebookHost", "TicketLab.NotebookHost.csproj"), Path.Combine("lib", "TicketLab", "TicketLab.csproj") })
             Exec("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"], ProjectPaths.Root, log, TimeSpan.FromMinutes(15), null);
+        libraryBuilt = true;
     }
+
+    /// <summary>Environment variable that tells setup.dib the library is built and current, so a notebook need not build it.</summary>
+    public const string LibraryBuiltVariable = "TICKETLAB_LIBRARY_BUILT";
+
+    /// <summary>Whether <see cref="Prepare"/> built the library in this process (then every notebook run skips its own build, about 2 s).</summary>
+    static volatile bool libraryBuilt;
 
     /// <summary>
     /// Creates the run's scratch folder; when writing back, seeds its results folder with the committed results files, so
@@ -117,6 +124,7 @@ public static class NotebookRunner
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
         };
+        if (libraryBuilt) environment[LibraryBuiltVariable] = "1";
         if (overrides.Count > 0)
             environment[Results.OverridesVariable] = new System.Text.Json.Nodes.JsonObject(overrides.Select(o => KeyValuePair.Create(o.Key, (System.Text.Json.Nodes.JsonNode?)o.Value))).ToJsonString();
         var clock = Stopwatch.StartNew();

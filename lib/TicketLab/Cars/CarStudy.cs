@@ -302,7 +302,7 @@ public static class CarStudy
             using var maps = ConvDensity.RandomInputMaps(options.Net, block, concept.B.Inputs, options.Density.Seed + 1000 * block);
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, options.Net.WeightStd, UnitPooling.Max);
             var generator = new Generator((ulong)(options.Density.Seed * 7919 + block));
-            using var latent = randn([options.PoolingUnits, quality.Dimension], generator: generator);
+            using var latent = Draws.Normal([options.PoolingUnits, quality.Dimension], generator);
             var scored = quality.Score(latent, poolings);
             for (var k = 0; k < poolings.Length; k++)
             {

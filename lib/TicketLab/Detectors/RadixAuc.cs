@@ -3,7 +3,9 @@ namespace TicketLab.Detectors;
 /// <summary>
 /// The same exact class-vs-rest AUC as <see cref="Auc.ClassVsRestRows"/> (mid-ranks, ties count half), computed on
 /// the CPU with a radix sort: O(n) per unit instead of a comparison sort, which makes ranking cheaper than the matrix
-/// product that produces the units. The random-unit sampler uses it; the tests check it against the tensor version.
+/// product that produces the units. Exact zeros (half of a ReLU unit's values) are counted per class rather than sorted.
+/// The random-unit sampler and the rare-event estimators use it; the tests check it against the tensor version and
+/// against a count over all pairs.
 /// </summary>
 public static class RadixAuc
 {
@@ -27,70 +29,108 @@ public static class RadixAuc
         var auc = new double[classes, units];
         var data = rows.ToArray(); // one copy: the parallel loop cannot capture a span
         var labelBytes = labels.ToArray().Select(l => (byte)l).ToArray();
-        Parallel.For(0, units, () => (new ulong[n], new ulong[n], new long[classes]), (u, _, buffers) =>
+        try
         {
-            var (keys, scratch, twiceRankSums) = buffers;
-            Array.Clear(twiceRankSums);
-            var row = data.AsSpan(u * n, n);
-            for (var i = 0; i < n; i++) keys[i] = ((ulong)SortableBits(row[i]) << 8) | labelBytes[i];
-            SortByUpper32(keys, scratch);
-            // Walk runs of equal values: each member gets twice the mid-rank, (start + end + 1) for 1-based ranks.
-            for (var start = 0; start < n;)
+            Parallel.For(0, units, () => (new ulong[n], new ulong[n], new long[classes], new long[classes]), (u, _, buffers) =>
             {
-                var value = keys[start] >> 8;
-                var end = start + 1;
-                while (end < n && keys[end] >> 8 == value) end++;
-                long twiceMid = start + end + 1;
-                for (var j = start; j < end; j++) twiceRankSums[keys[j] & 0xFF] += twiceMid;
-                start = end;
-            }
-            for (var c = 0; c < classes; c++)
-            {
-                double p = positives[c];
-                auc[c, u] = (twiceRankSums[c] / 2.0 - p * (p + 1) / 2) / (p * (n - p));
-            }
-            return buffers;
-        }, _ => { });
+                var (keys, scratch, twiceRankSums, zeros) = buffers;
+                Array.Clear(twiceRankSums);
+                Array.Clear(zeros);
+                var row = data.AsSpan(u * n, n);
+                // Exact zeros (half of a ReLU unit's values, and all ties) are counted per class, not sorted; the rest are
+                // sorted by value with the label in the low byte. The negatives then rank first, the zeros next, the positives last.
+                int sorted = 0, negatives = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    var value = row[i];
+                    if (value == 0)
+                    {
+                        zeros[labelBytes[i]]++;
+                        continue;
+                    }
+                    keys[sorted++] = ((ulong)SortableBits(value) << 8) | labelBytes[i];
+                    if (value < 0) negatives++;
+                }
+                var zeroCount = n - sorted;
+                long twiceZeroMid = 2L * negatives + zeroCount + 1;
+                for (var c = 0; c < classes; c++) twiceRankSums[c] += zeros[c] * twiceZeroMid;
+                SortByUpper32(keys, scratch, sorted);
+                // Walk runs of equal values: each member gets twice the mid-rank, (start + end + 1) for 1-based ranks, counting
+                // the zeros before every positive run.
+                for (var start = 0; start < sorted;)
+                {
+                    var value = keys[start] >> 8;
+                    var end = start + 1;
+                    while (end < sorted && keys[end] >> 8 == value) end++;
+                    var shift = start < negatives ? 0 : zeroCount;
+                    long twiceMid = start + end + 2L * shift + 1;
+                    for (var j = start; j < end; j++) twiceRankSums[keys[j] & 0xFF] += twiceMid;
+                    start = end;
+                }
+                for (var c = 0; c < classes; c++)
+                {
+                    double p = positives[c];
+                    auc[c, u] = (twiceRankSums[c] / 2.0 - p * (p + 1) / 2) / (p * (n - p));
+                }
+                return buffers;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerException is ArgumentException bad)
+        {
+            // A NaN in a row: the same error as a loop on one thread would give, not one wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(bad);
+        }
         return auc;
     }
 
     /// <summary>Maps a float to an unsigned integer with the same order (−0 and +0 equal; NaN is rejected).</summary>
     static uint SortableBits(float value)
     {
-        if (float.IsNaN(value)) throw new ArgumentException("activations contain NaN: the unit or its inputs diverged.");
+        if (float.IsNaN(value)) throw new ArgumentException("activations contain NaN: the unit or its inputs diverged.", "rows");
         if (value == 0) value = 0; // −0 → +0
         var bits = BitConverter.SingleToUInt32Bits(value);
         return (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
     }
 
-    /// <summary>LSD radix sort by bits 8..39 (the value), three 11-bit passes; equal values keep their order.</summary>
-    static void SortByUpper32(ulong[] keys, ulong[] scratch)
+    /// <summary>
+    /// LSD radix sort of the first <paramref name="count"/> keys by bits 8..39 (the value), four 8-bit passes whose counts
+    /// are taken in one read; a pass where every key has the same digit is skipped; equal values keep their order. With
+    /// 256 buckets the counts stay in the first-level cache: for a few thousand keys this is about three times faster
+    /// than three 11-bit passes, whose 2,048 buckets cost more to clear and sum than the keys themselves (a probe).
+    /// </summary>
+    static void SortByUpper32(ulong[] keys, ulong[] scratch, int count)
     {
-        const int digitBits = 11, buckets = 1 << digitBits, mask = buckets - 1;
-        Span<int> counts = stackalloc int[buckets];
+        if (count < 2) return;
+        Span<int> counts = stackalloc int[4 * 256];
+        for (var i = 0; i < count; i++)
+        {
+            var k = keys[i];
+            counts[(int)(k >> 8) & 255]++;
+            counts[256 + ((int)(k >> 16) & 255)]++;
+            counts[512 + ((int)(k >> 24) & 255)]++;
+            counts[768 + ((int)(k >> 32) & 255)]++;
+        }
         var source = keys;
         var target = scratch;
-        var n = keys.Length;
-        for (var shift = 8; shift < 40; shift += digitBits)
+        for (var pass = 0; pass < 4; pass++)
         {
-            counts.Clear();
-            for (var i = 0; i < n; i++) counts[(int)(source[i] >> shift) & mask]++;
-            var first = (int)(source[0] >> shift) & mask;
-            if (counts[first] == n) continue; // every key has the same digit: nothing to do
+            var digits = counts.Slice(pass * 256, 256);
+            var shift = 8 + 8 * pass;
+            if (digits[(int)(source[0] >> shift) & 255] == count) continue; // every key has the same digit: nothing to do
             var sum = 0;
-            for (var d = 0; d < buckets; d++)
+            for (var d = 0; d < 256; d++)
             {
-                var c = counts[d];
-                counts[d] = sum;
+                var c = digits[d];
+                digits[d] = sum;
                 sum += c;
             }
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < count; i++)
             {
                 var k = source[i];
-                target[counts[(int)(k >> shift) & mask]++] = k;
+                target[digits[(int)(k >> shift) & 255]++] = k;
             }
             (source, target) = (target, source);
         }
-        if (!ReferenceEquals(source, keys)) source.AsSpan().CopyTo(keys);
+        if (!ReferenceEquals(source, keys)) source.AsSpan(0, count).CopyTo(keys);
     }
 }

@@ -76,7 +76,7 @@ public static class RandomUnitSampler
         {
             var netUnits = Math.Min(options.UnitsPerNet, options.Units - run.Done);
             using var netScope = NewDisposeScope();
-            var first = randn([fanIn, options.HiddenWidth], generator: run.Generator).mul_(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
+            var first = Draws.Normal([fanIn, options.HiddenWidth], run.Generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn)).to(inputs.device);
             var hiddenByColumn = nn.functional.relu(inputs.mm(first)).t().contiguous();
             run.Flops += 2.0 * inputs.shape[0] * fanIn * options.HiddenWidth;
             run.Score(hiddenByColumn, netUnits);
@@ -121,7 +121,7 @@ public static class RandomUnitSampler
     {
         using var scope = NewDisposeScope();
         var fanIn = featuresByColumn.shape[0];
-        var weights = randn([count, fanIn], generator: generator).TimesInPlace(weightStd / Math.Sqrt(fanIn)).to(featuresByColumn.device);
+        var weights = Draws.Normal([count, fanIn], generator).TimesInPlace(weightStd / Math.Sqrt(fanIn)).to(featuresByColumn.device);
         return UnitScores.ScoreRows(nn.functional.relu(weights.mm(featuresByColumn)), labels, classes);
     }
 

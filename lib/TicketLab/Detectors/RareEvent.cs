@@ -109,7 +109,7 @@ public static class SubsetSimulation
         long evaluations = 0;
 
         using var outer = NewDisposeScope();
-        var z = randn([n, dimension], generator: generator);
+        var z = Draws.Normal([n, dimension], generator);
         var s = Checked(score(z), n);
         evaluations += n;
         levels.Add(new RareEventLevel(double.NegativeInfinity, 0, Sorted(s), 1, 0));
@@ -134,7 +134,7 @@ public static class SubsetSimulation
             long accepted = 0, proposed = 0;
             while (poolScores.Count < n)
             {
-                var noise = randn(states.shape, generator: generator);
+                var noise = Draws.Normal(states.shape, generator);
                 var proposal = states.Times(rho).add_(noise.TimesInPlace(Math.Sqrt(1 - rho * rho)));
                 var proposalScores = Checked(score(proposal), (int)states.shape[0]);
                 evaluations += proposalScores.Length;

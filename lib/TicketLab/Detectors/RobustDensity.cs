@@ -152,7 +152,7 @@ public static class RobustDensity
             {
                 var generator = new Generator((ulong)RunSeed(options.Seed, "first layer", 2, k));
                 var fanIn = concept.B.Inputs.shape[1];
-                var first = randn([fanIn, options.HiddenWidth], generator: generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn));
+                var first = Draws.Normal([fanIn, options.HiddenWidth], generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn));
                 features = nn.functional.relu(concept.B.Inputs.mm(first));
             }
             using var quality = new RandomUnitQuality(features, labels, concept.Class, options.WeightStd);

@@ -113,10 +113,10 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
         foreach (var c in options.BlockChannels)
         {
             var fanIn = inChannels * 9;
-            list.Add(randn([c, inChannels, 3, 3], generator: generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn)).to(device ?? CPU));
+            list.Add(Draws.Normal([c, inChannels, 3, 3], generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn)).to(device ?? CPU));
             inChannels = c;
         }
-        list.Add(randn([options.Classes, options.ReadoutFeatures], generator: generator).TimesInPlace(options.WeightStd / Math.Sqrt(options.ReadoutFeatures)).to(device ?? CPU));
+        list.Add(Draws.Normal([options.Classes, options.ReadoutFeatures], generator).TimesInPlace(options.WeightStd / Math.Sqrt(options.ReadoutFeatures)).to(device ?? CPU));
         return list.ToArray();
     }
 

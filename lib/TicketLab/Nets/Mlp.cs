@@ -45,8 +45,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
         {
             var (fanIn, fanOut) = (sizes[l], sizes[l + 1]);
             var (weightStd, weightMultiplier, biasStd, biasMultiplier) = Scales(options, l, layers, fanIn);
-            using var w = randn([fanOut, fanIn], generator: generator).TimesInPlace(weightStd);
-            using var b = randn([fanOut], generator: generator).TimesInPlace(biasStd);
+            using var w = Draws.Normal([fanOut, fanIn], generator).TimesInPlace(weightStd);
+            using var b = Draws.Normal([fanOut], generator).TimesInPlace(biasStd);
             weights[l] = new Parameter(w.to(device ?? CPU), requires_grad: true);
             biases[l] = new Parameter(b.to(device ?? CPU), requires_grad: true);
             weightMultipliers[l] = weightMultiplier;

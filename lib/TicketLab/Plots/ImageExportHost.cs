@@ -97,43 +97,68 @@ sealed class ImageExportHost : AssemblyLoadContext
         }
     }
 
+    /// <summary>
+    /// Launches the kept browser and loads plotly.js into its page now, so that the first chart draws at once: about 4 s
+    /// that a notebook otherwise waits for at its first chart. A failure here closes the browser and is not counted as
+    /// a chart's failure; the first chart then launches as it would have.
+    /// </summary>
+    public void Prepare()
+    {
+        if (launchAsync is null || page is not null) return;
+        try
+        {
+            OpenKeptPage();
+        }
+        catch (Exception e)
+        {
+            LastKeptFailure = (e is TargetInvocationException { InnerException: { } inner } ? inner : e).GetBaseException().Message.Split('\n')[0];
+            CloseBrowser();
+        }
+    }
+
     string RenderInKeptPage(int width, int height, GenericChart chart)
     {
         try
         {
-            if (page is null)
-            {
-                if (browser is null)
-                {
-                    var launching = (Task)launchAsync!.Invoke(null, [LaunchOptions, null])!;
-                    if (!launching.Wait(TimeSpan.FromSeconds(60)))
-                    {
-                        // A launch that ends after all is closed then, not left running.
-                        launching.ContinueWith(t => Close(t.Status == TaskStatus.RanToCompletion ? t.GetType().GetProperty("Result")!.GetValue(t) : null), TaskScheduler.Default);
-                        throw new TimeoutException("the browser did not start within 60 s");
-                    }
-                    browser = launching.GetType().GetProperty("Result")!.GetValue(launching)!;
-                    Launches++;
-                    if (!exitHooked)
-                    {
-                        AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseBrowser();
-                        exitHooked = true;
-                    }
-                }
-                var opened = Await(Call(browser, "NewPageAsync", "CreatePageOptions", [null]), TimeSpan.FromSeconds(60))!;
-                // plotly.js from Plotly.NET's own copy, as ImageExport's page has it; nothing is fetched.
-                Await(Call(opened, "SetContentAsync", "NavigationOptions", ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>" + PlotlyJs.Source
-                    + "</script></head><body></body></html>", null]), TimeSpan.FromSeconds(60));
-                page = opened;
-            }
+            OpenKeptPage();
             var script = $"Plotly.toImage({GenericChart.toFigureJson(chart)}, {{format: 'png', width: {width}, height: {height}, scale: {PngScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}}})";
-            var evaluate = page.GetType().GetMethods().Single(m => m.Name == "EvaluateExpressionAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 1)
+            var evaluate = page!.GetType().GetMethods().Single(m => m.Name == "EvaluateExpressionAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 1)
                 .MakeGenericMethod(typeof(string));
             return (string)Await(evaluate.Invoke(page, [script])!, TimeSpan.FromSeconds(60))!;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
             throw e.InnerException;
+        }
+    }
+
+    /// <summary>The kept browser and its page with plotly.js loaded, launched and opened if they are not yet.</summary>
+    void OpenKeptPage()
+    {
+        if (page is null)
+        {
+            if (browser is null)
+            {
+                var launching = (Task)launchAsync!.Invoke(null, [LaunchOptions, null])!;
+                if (!launching.Wait(TimeSpan.FromSeconds(60)))
+                {
+                    // A launch that ends after all is closed then, not left running.
+                    launching.ContinueWith(t => Close(t.Status == TaskStatus.RanToCompletion ? t.GetType().GetProperty("Result")!.GetValue(t) : null), TaskScheduler.Default);
+                    throw new TimeoutException("the browser did not start within 60 s");
+                }
+                browser = launching.GetType().GetProperty("Result")!.GetValue(launching)!;
+                Launches++;
+                if (!exitHooked)
+                {
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseBrowser();
+                    exitHooked = true;
+                }
+            }
+            var opened = Await(Call(browser, "NewPageAsync", "CreatePageOptions", [null]), TimeSpan.FromSeconds(60))!;
+            // plotly.js from Plotly.NET's own copy, as ImageExport's page has it; nothing is fetched.
+            Await(Call(opened, "SetContentAsync", "NavigationOptions", ["<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script>" + PlotlyJs.Source
+                + "</script></head><body></body></html>", null]), TimeSpan.FromSeconds(60));
+            page = opened;
         }
     }
 

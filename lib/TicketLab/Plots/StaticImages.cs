@@ -47,25 +47,11 @@ public static class StaticImages
         {
             try
             {
-                if (host is null)
-                {
-                    var created = ImageExportHost.Create();
-                    created.Options.GetProperty("localBrowserExecutablePath")!.SetValue(null, FSharpOption<string>.Some(browser));
-                    var launch = created.LaunchOptions;
-                    launch.GetType().GetProperty("ExecutablePath")!.SetValue(launch, browser);
-                    launch.GetType().GetProperty("Headless")!.SetValue(launch, true);
-                    launch.GetType().GetProperty("Args")!.SetValue(launch, new[]
-                    {
-                        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                    });
-                    host = created;
-                }
                 // Offline drawing needs plotly.js inside the page rather than from a CDN.
                 var display = new DisplayOptions();
                 display.SetProperty("PlotlyJSReference", PlotlyJSReference.Full);
                 var offline = Plotly.NET.Chart.withDisplayOptions(display).Invoke(chart);
-                var png = host.RenderPng(width, height, offline);
+                var png = Host(browser).RenderPng(width, height, offline);
                 var comma = png.IndexOf(',');
                 return png.StartsWith("data:", StringComparison.Ordinal) && comma > 0 ? png[(comma + 1)..] : png;
             }
@@ -75,6 +61,47 @@ public static class StaticImages
                 return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the browser that draws the static images, and loads plotly.js into its page, on a thread of its own, so
+    /// that a notebook's first chart does not wait about 4 s for it (the setup cell calls this). The first chart waits
+    /// for the start if it is still going. Without a browser this does nothing; a failure is reported by <see cref="Status"/>.
+    /// </summary>
+    public static Task WarmUp()
+    {
+        if (BrowserPath is not { } browser) return Task.CompletedTask;
+        return Task.Run(() =>
+        {
+            lock (Gate)
+            {
+                try
+                {
+                    Host(browser).Prepare();
+                }
+                catch (Exception e)
+                {
+                    lastError = e.GetBaseException().Message.Split('\n')[0];
+                }
+            }
+        });
+    }
+
+    /// <summary>The host that draws the charts, created on first use (call under <see cref="Gate"/>).</summary>
+    static ImageExportHost Host(string browser)
+    {
+        if (host is not null) return host;
+        var created = ImageExportHost.Create();
+        created.Options.GetProperty("localBrowserExecutablePath")!.SetValue(null, FSharpOption<string>.Some(browser));
+        var launch = created.LaunchOptions;
+        launch.GetType().GetProperty("ExecutablePath")!.SetValue(launch, browser);
+        launch.GetType().GetProperty("Headless")!.SetValue(launch, true);
+        launch.GetType().GetProperty("Args")!.SetValue(launch, new[]
+        {
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+        });
+        return host = created;
     }
 
     static string? Find() => Locate(Environment.GetEnvironmentVariable(Variable));

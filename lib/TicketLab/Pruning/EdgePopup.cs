@@ -154,7 +154,7 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
             var (fanIn, fanOut) = (layerSizes[l], layerSizes[l + 1]);
             var std = Math.Sqrt(2.0 / fanIn);
             var w = init == FrozenInit.KaimingNormal
-                ? randn([fanOut, fanIn], generator: generator).TimesInPlace(std)
+                ? Draws.Normal([fanOut, fanIn], generator).TimesInPlace(std)
                 : randint(0, 2, [fanOut, fanIn], generator: generator).to(ScalarType.Float32).TimesInPlace(2).MinusInPlace(1).TimesInPlace(std);
             weights[l] = w.to(device ?? CPU);
             // Scores as the paper's code draws them: Kaiming uniform with a = √5, i.e. U(−1/√fan_in, 1/√fan_in).

@@ -48,6 +48,8 @@ public static class Lab
         torch.manual_seed(seed);
         if (IntraOpThreads.Configured is { } threads) torch.set_num_threads(threads);
         var version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "?";
+        // The browser that draws the static chart images starts now, beside the first cells, not at the first chart.
+        _ = Plots.StaticImages.WarmUp();
         return new LabSession(Profile.Current, seed, dev.ToString(), $"TorchSharp {version}, {torch.get_num_threads()} threads, small training steps on {IntraOpThreads.SmallStepThreads}", natives, plotting,
             Plots.StaticImages.Status, Plots.RecordFormatters.Register());
     }

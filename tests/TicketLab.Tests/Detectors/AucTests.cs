@@ -55,6 +55,38 @@ public class AucTests
     }
 
     [Fact]
+    public void Radix_version_agrees_with_brute_force_on_negatives_zeros_and_wide_magnitudes()
+    {
+        // Negative, zero (both signs) and positive values, many ties, magnitudes from 1e-30 to 1e30 (every byte of the
+        // sort key varies), in rows both shorter and longer than the sort's 256 buckets.
+        var random = new Random(11);
+        foreach (var n in new[] { 2, 5, 300, 2_000 })
+        {
+            const int units = 5, classes = 4;
+            var values = new float[units * n];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var draw = random.Next(6);
+                values[i] = draw switch
+                {
+                    0 => 0f,
+                    1 => -0f,
+                    2 => (float)Math.Round(random.NextDouble() * 4 - 2, 1),
+                    3 => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-30, 31))),
+                    _ => (float)random.NextDouble(),
+                };
+            }
+            var labels = Enumerable.Range(0, n).Select(i => i % Math.Min(classes, n)).ToArray();
+            var present = Math.Min(classes, n);
+            var radix = RadixAuc.ClassVsRest(values, units, n, labels, present);
+            for (var u = 0; u < units; u++)
+                for (var c = 0; c < present; c++)
+                    Assert.Equal(BruteForce(values.AsSpan(u * n, n).ToArray(), labels, c), radix[c, u], 12);
+        }
+        Assert.Contains("NaN", Assert.Throws<ArgumentException>(() => RadixAuc.ClassVsRest(new[] { 0f, float.NaN, 1f }, 1, 3, new[] { 0, 1, 0 }, 2)).Message);
+    }
+
+    [Fact]
     public void Tensor_and_radix_versions_agree_on_continuous_relu_units()
     {
         using var x = randn(500, 20, generator: new Generator(3));

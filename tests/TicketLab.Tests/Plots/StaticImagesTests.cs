@@ -25,4 +25,17 @@ public class StaticImagesTests
         Assert.InRange(after.Launches - before.Launches, 0, 1);
         Assert.Equal(before.Fallbacks, after.Fallbacks);
     }
+
+    [Fact]
+    public async Task The_warm_up_opens_the_kept_browser_so_that_the_next_chart_launches_none()
+    {
+        Assert.True(StaticImages.BrowserPath is not null, $"the static images need Chromium: {StaticImages.Status}");
+        await StaticImages.WarmUp().WaitAsync(TimeSpan.FromSeconds(120));
+        var warm = StaticImages.Browsers;
+        Assert.True(warm.Launches >= 1, $"no browser was launched: {StaticImages.Status}");
+        await StaticImages.WarmUp().WaitAsync(TimeSpan.FromSeconds(10)); // the browser is open: nothing to wait for
+        var chart = CSharpChart.Line<double, double, string>([0.0, 1.0], [1.0, 0.0]);
+        Assert.NotNull(StaticImages.TryRenderPng(chart, 200, 100));
+        Assert.Equal(warm, StaticImages.Browsers);
+    }
 }
