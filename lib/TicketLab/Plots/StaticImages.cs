@@ -67,17 +67,39 @@ public static class StaticImages
     /// Starts the browser that draws the static images, and loads plotly.js into its page, on a thread of its own, so
     /// that a notebook's first chart does not wait about 4 s for it (the setup cell calls this). The first chart waits
     /// for the start if it is still going. Without a browser this does nothing; a failure is reported by <see cref="Status"/>.
+    /// <para>
+    /// Everything that loads an assembly happens first, on the caller's thread: Plotly.NET and its dependencies (by
+    /// writing a small chart's JSON), plotly.js, and the export host. A kernel resolves a notebook's references on its own
+    /// thread as cells compile; when a second thread loaded Plotly.NET at the same time, a second copy of it could load,
+    /// and every chart of that notebook then failed with MissingMethodException (seen once, in notebook 04). The thread
+    /// of its own only launches the browser, inside the export host's own load context.
+    /// </para>
     /// </summary>
     public static Task WarmUp()
     {
         if (BrowserPath is not { } browser) return Task.CompletedTask;
+        ImageExportHost created;
+        lock (Gate)
+        {
+            try
+            {
+                _ = GenericChart.toFigureJson(Plotly.NET.CSharp.Chart.Point<double, double, string>([0.0, 1.0], [0.0, 1.0]));
+                _ = PlotlyJs.Source;
+                created = Host(browser);
+            }
+            catch (Exception e)
+            {
+                lastError = e.GetBaseException().Message.Split('\n')[0];
+                return Task.CompletedTask;
+            }
+        }
         return Task.Run(() =>
         {
             lock (Gate)
             {
                 try
                 {
-                    Host(browser).Prepare();
+                    created.Prepare();
                 }
                 catch (Exception e)
                 {
