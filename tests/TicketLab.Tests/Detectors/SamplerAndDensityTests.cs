@@ -70,6 +70,30 @@ public class SamplerAndDensityTests
         Assert.Equal(labels[firstOfPair] == 6 ? 1 : 0, y[0].item<long>());
     }
 
+    [Fact]
+    public void Layer1_units_are_the_generators_draws_in_order_while_the_next_batch_is_drawn_beside_the_scoring()
+    {
+        // Oracle: the same generator drawn by hand, batch after batch (16, 16, 16, 2), each unit scored by counting pairs.
+        using var eval = EvaluationSet.FromTest(Data, 4);
+        var options = new SamplerOptions(Units: 50, BatchSize: 16, Seed: 13);
+        var sampled = RandomUnitSampler.Layer1(eval.Inputs, eval.Labels, 10, options);
+        var generator = new TorchSharp.torch.Generator(13);
+        var labels = eval.Labels.data<long>().ToArray();
+        var expected = new List<double>();
+        foreach (var batch in new[] { 16, 16, 16, 2 })
+        {
+            using var weights = TorchSharp.torch.randn([batch, 784], generator: generator).mul_(options.WeightStd / Math.Sqrt(784));
+            using var activations = TorchSharp.torch.nn.functional.relu(weights.mm(eval.Inputs.t()));
+            for (var u = 0; u < batch; u++)
+            {
+                var a = activations[u].data<float>().ToArray();
+                expected.Add(Enumerable.Range(0, 10).Max(c => BruteForceQuality(a, labels, c)));
+            }
+        }
+        Assert.Equal(50, sampled.Scores.Count);
+        for (var u = 0; u < 50; u++) Assert.Equal(expected[u], sampled.Scores.BestQuality[u], 5);
+    }
+
     static double BruteForceQuality(float[] activation, long[] labels, int c)
     {
         double wins = 0, pairs = 0;
