@@ -134,7 +134,7 @@ public static class CarStudy
         kind,
         data = new { data.Copy, train = data.Train.Count, test = data.Test.Count },
         net = new { net.BlockChannels, net.Classes, net.WeightStd },
-        training = new { training.Epochs, training.BatchSize, training.LearningRate, training.Optimizer, training.Momentum, training.WeightDecay, training.Loss, training.Seed, training.Schedule, training.EvaluationsPerEpoch },
+        training = new { training.Epochs, training.BatchSize, training.LearningRate, training.Optimizer, training.Momentum, training.WeightDecay, training.Loss, training.Seed, training.Schedule, training.EvaluationsPerEpoch, training.CurveTestStride },
         seed,
         keep,
         threads = IntraOpThreads.SmallStepThreads,

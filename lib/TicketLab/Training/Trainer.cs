@@ -41,7 +41,15 @@ public static class Trainer
         var schedule = options.Schedule == ScheduleKind.Cosine
             ? optim.lr_scheduler.CosineAnnealingLR(optimizer, (int)Math.Min(int.MaxValue, (long)options.Epochs * stepsPerEpoch)) // over the whole run, also for a head start
             : null;
-        var (initialLoss, initialAccuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
+        // The curve's points before the last score a strided subset of the test set when asked (CurveTestStride); the last, every image.
+        using var curveIndex = options.CurveTestStride == 1 ? null
+            : tensor(Enumerable.Range(0, (int)data.TestX.shape[0]).Where(i => i % options.CurveTestStride == 0).Select(i => (long)i).ToArray()).to(data.TestX.device);
+        using var curveX = curveIndex is null ? null : data.TestX.index_select(0, curveIndex);
+        using var curveY = curveIndex is null ? null : data.TestY.index_select(0, curveIndex);
+        (double Loss, double Accuracy) EvaluateCurve(bool last) => last || curveX is null
+            ? Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes)
+            : Evaluate(model, curveX, curveY!, options.Loss, data.Classes);
+        var (initialLoss, initialAccuracy) = EvaluateCurve(last: false);
         var curve = new List<CurvePoint> { new(0, 0, double.NaN, initialLoss, initialAccuracy) };
         onProgress?.Invoke(new TrainProgress(0, options.Epochs, 0, double.NaN, initialAccuracy, clock.Elapsed.TotalSeconds));
         long step = 0;
@@ -77,7 +85,7 @@ public static class Trainer
                     onProgress?.Invoke(new TrainProgress(epoch + (batch + 1) / (double)stepsPerEpoch, options.Epochs, step, lossSum / lossCount, curve[^1].TestAccuracy, clock.Elapsed.TotalSeconds));
                 if (evaluateAt.Contains(batch + 1) && ((epoch + 1) % options.EvaluateEveryEpochs == 0 || epoch == options.Epochs - 1))
                 {
-                    var (testLoss, accuracy) = Evaluate(model, data.TestX, data.TestY, options.Loss, data.Classes);
+                    var (testLoss, accuracy) = EvaluateCurve(last: epoch == options.Epochs - 1 && batch + 1 == stepsPerEpoch);
                     var point = new CurvePoint(epoch + (batch + 1) / (double)stepsPerEpoch, step, lossSum / lossCount, testLoss, accuracy);
                     curve.Add(point);
                     if (Runaway(curve, data.Classes) is { } why)

@@ -28,6 +28,29 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_strided_curve_scores_a_subset_before_the_last_point_and_leaves_the_weights_and_final_accuracy_alone()
+    {
+        using var data = new TensorData(Small);
+        var options = new TrainOptions(Epochs: 2, BatchSize: 64, Seed: 3, EvaluationsPerEpoch: 2);
+        using var whole = new Mlp(Net, seed: 1);
+        using var strided = new Mlp(Net, seed: 1);
+        using var untrained = new Mlp(Net, seed: 1);
+        var rw = Trainer.Train(whole, data, options);
+        var rs = Trainer.Train(strided, data, options with { CurveTestStride = 5 });
+        Assert.True(whole.Weight(0).allclose(strided.Weight(0), rtol: 0, atol: 0));
+        Assert.Equal(rw.FinalTestAccuracy, rs.FinalTestAccuracy);
+        Assert.Equal(rw.Curve[^1].TestLoss, rs.Curve[^1].TestLoss);
+        Assert.Equal(rw.Curve.Count, rs.Curve.Count);
+        // The first point scores every fifth test image.
+        using var index = arange(0, data.TestX.shape[0], 5, dtype: ScalarType.Int64);
+        var (loss, accuracy) = Trainer.Evaluate(untrained, data.TestX.index_select(0, index), data.TestY.index_select(0, index));
+        Assert.Equal(loss, rs.Curve[0].TestLoss, 12);
+        Assert.Equal(accuracy, rs.Curve[0].TestAccuracy, 12);
+        Assert.NotEqual(rw.Curve[0].TestLoss, rs.Curve[0].TestLoss);
+        Assert.Equal("CurveTestStride", Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(strided, data, options with { CurveTestStride = 0 })).ParamName);
+    }
+
+    [Fact]
     public void Same_seeds_give_the_same_numbers()
     {
         using var data = new TensorData(Small);
