@@ -252,8 +252,9 @@ public static class BenchmarkSuite
         if (fullRuns is not null)
         {
             var slowest = fullRuns.Notebooks.Select(n => (n.Notebook, Cell: n.SlowestCell)).MaxBy(n => n.Cell.Seconds);
-            rows.Add(new("suite_seconds (full profile)", fullRuns.TotalSeconds, "< 900",
-                string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.Seconds:0} s")), fullRuns.TotalSeconds < 900));
+            // 20 minutes from an empty cache with notebook 04 in the suite (the budget was 15 minutes before it).
+            rows.Add(new("suite_seconds (full profile)", fullRuns.TotalSeconds, "<= 1200",
+                string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.Seconds:0} s")), fullRuns.TotalSeconds <= 1200));
             rows.Add(new("slowest_cell_seconds (full profile)", slowest.Cell.Seconds, "<= 90", $"{slowest.Notebook}, cell {slowest.Cell.Cell}" + (fullRuns.Notebooks.Any(n => n.Cells.Any(c => c.Training)) ? " (training cells aside)" : ""), slowest.Cell.Seconds <= 90));
             rows.Add(new("notebook_peak_mb (largest)", fullRuns.Notebooks.Max(n => n.PeakMb), "",
                 string.Join(", ", fullRuns.Notebooks.Select(n => $"{n.Notebook[..2]}: {n.PeakMb:0} MB")), null));

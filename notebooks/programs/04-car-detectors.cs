@@ -49,9 +49,10 @@ var hp = new CarStudyOptions(
     Data: new CifarOptions(Source: lab.Profile.Choose(DataSource.Embedded, DataSource.Full)),
     Channels: lab.Profile.Choose(new[] { 8, 16, 32 }, new[] { 32, 64, 128 }),
     Seeds: new long[] { 0, 1, 2 },
-    Training: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 64, LearningRate: 2e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
+    Training: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 64, LearningRate: 2e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1,
+        CurveTestStride: lab.Profile.Choose(1, 5)),
     EdgePopupTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 128, LearningRate: 0.1, Optimizer: OptimizerKind.Sgd, Momentum: 0.9, WeightDecay: 5e-4,
-        Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
+        Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1, CurveTestStride: lab.Profile.Choose(1, 5)),
     EdgePopupKeep: 0.5,
     ReadoutTraining: new TrainOptions(Epochs: lab.Profile.Choose(10, 4), BatchSize: 64, LearningRate: 2e-3, Optimizer: OptimizerKind.Adam, Schedule: ScheduleKind.Cosine, EvaluationsPerEpoch: 1),
     HalfPerClass: lab.Profile.Choose(25, 100),
@@ -60,9 +61,9 @@ var hp = new CarStudyOptions(
     Pooling: UnitPooling.Max,
     SweepBaseWidths: lab.Profile.Choose(new[] { 4, 8 }, new[] { 8, 16, 32, 64 }),
     SweepSeeds: new long[] { 0, 1 },
-    SweepDensity: new RobustDensityOptions(new RareEventOptions(SamplesPerLevel: lab.Profile.Choose(100, 150), LevelProbability: 0.1, StopLog2: -60),
+    SweepDensity: new RobustDensityOptions(new RareEventOptions(SamplesPerLevel: 100, LevelProbability: 0.1, StopLog2: -60),
         Layer1Runs: 2, Layer2FirstLayers: 2, Replicates: 200, Seed: 2),
-    PoolingUnits: lab.Profile.Choose(1024, 4096),
+    PoolingUnits: lab.Profile.Choose(1024, 2048),
     TopImages: 16);
 display(hp.Validate());
 
