@@ -85,7 +85,7 @@ public static class Trainer
                     onProgress?.Invoke(new TrainProgress(epoch + (batch + 1) / (double)stepsPerEpoch, options.Epochs, step, lossSum / lossCount, curve[^1].TestAccuracy, clock.Elapsed.TotalSeconds));
                 if (evaluateAt.Contains(batch + 1) && ((epoch + 1) % options.EvaluateEveryEpochs == 0 || epoch == options.Epochs - 1))
                 {
-                    var (testLoss, accuracy) = EvaluateCurve(last: epoch == options.Epochs - 1 && batch + 1 == stepsPerEpoch);
+                    var (testLoss, accuracy) = EvaluateCurve(last: (epoch == options.Epochs - 1 && batch + 1 == stepsPerEpoch) || step >= stopAfterSteps);
                     var point = new CurvePoint(epoch + (batch + 1) / (double)stepsPerEpoch, step, lossSum / lossCount, testLoss, accuracy);
                     curve.Add(point);
                     if (Runaway(curve, data.Classes) is { } why)

@@ -48,6 +48,16 @@ public class TrainerTests
         Assert.Equal(accuracy, rs.Curve[0].TestAccuracy, 12);
         Assert.NotEqual(rw.Curve[0].TestLoss, rs.Curve[0].TestLoss);
         Assert.Equal("CurveTestStride", Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Train(strided, data, options with { CurveTestStride = 0 })).ParamName);
+
+        // A head start that ends on a curve point: that point is the last, so it scores every test image.
+        using var headWhole = new Mlp(Net, seed: 1);
+        using var headStrided = new Mlp(Net, seed: 1);
+        var stepsPerEpoch = (data.TrainX.shape[0] + 63) / 64;
+        var hw = Trainer.Train(headWhole, data, options, stopAfterSteps: stepsPerEpoch / 2);
+        var hs = Trainer.Train(headStrided, data, options with { CurveTestStride = 5 }, stopAfterSteps: stepsPerEpoch / 2);
+        Assert.Equal(2, hs.Curve.Count);
+        Assert.Equal(hw.FinalTestAccuracy, hs.FinalTestAccuracy);
+        Assert.Equal(hw.Curve[^1].TestLoss, hs.Curve[^1].TestLoss);
     }
 
     [Fact]
