@@ -124,7 +124,8 @@ public static class NotebookRunner
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
         };
-        if (libraryBuilt) environment[LibraryBuiltVariable] = "1";
+        // Set either way: a value inherited from the caller's environment must not skip a build that Prepare did not do.
+        environment[LibraryBuiltVariable] = libraryBuilt ? "1" : "0";
         if (overrides.Count > 0)
             environment[Results.OverridesVariable] = new System.Text.Json.Nodes.JsonObject(overrides.Select(o => KeyValuePair.Create(o.Key, (System.Text.Json.Nodes.JsonNode?)o.Value))).ToJsonString();
         var clock = Stopwatch.StartNew();

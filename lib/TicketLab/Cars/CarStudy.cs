@@ -127,7 +127,10 @@ public sealed class CarNets : IDisposable
 /// <summary>The car study's computations, one per notebook section.</summary>
 public static class CarStudy
 {
-    /// <summary>The cache key of a training: everything that determines its weights.</summary>
+    /// <summary>
+    /// The cache key of a training: everything that determines its weights, and what determines its cached learning curve
+    /// (how often and on how many test images it is scored).
+    /// </summary>
     public static string Key(string kind, CifarData data, ConvNetOptions net, TrainOptions training, long seed, double keep = 1) => ModelCache.Key(new
     {
         format = 1,

@@ -37,7 +37,7 @@ public static class RadixAuc
                 Array.Clear(twiceRankSums);
                 Array.Clear(zeros);
                 var row = data.AsSpan(u * n, n);
-                // Exact zeros (half of a ReLU unit's values, and all ties) are counted per class, not sorted; the rest are
+                // Exact zeros (half of a ReLU unit's values, all tied) are counted per class, not sorted; the rest are
                 // sorted by value with the label in the low byte. The negatives then rank first, the zeros next, the positives last.
                 int sorted = 0, negatives = 0;
                 for (var i = 0; i < n; i++)
@@ -87,7 +87,7 @@ public static class RadixAuc
     static uint SortableBits(float value)
     {
         if (float.IsNaN(value)) throw new ArgumentException("activations contain NaN: the unit or its inputs diverged.", "rows");
-        if (value == 0) value = 0; // −0 → +0
+        if (value == 0) value = 0; // −0 → +0 (the AUC counts zeros apart; this keeps the mapping right for any caller)
         var bits = BitConverter.SingleToUInt32Bits(value);
         return (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
     }

@@ -29,6 +29,7 @@ sealed class ImageExportHost : AssemblyLoadContext
     object? browser;
     object? page;
     bool exitHooked;
+    volatile Task? launchingNow;
 
     ImageExportHost(string folder) : base("TicketLab.ImageExport", isCollectible: false)
     {
@@ -102,17 +103,20 @@ sealed class ImageExportHost : AssemblyLoadContext
     /// that a notebook otherwise waits for at its first chart. A failure here closes the browser and is not counted as
     /// a chart's failure; the first chart then launches as it would have.
     /// </summary>
-    public void Prepare()
+    /// <returns>Why the browser or its page did not open, or null when they did (or there is nothing to prepare).</returns>
+    public string? Prepare()
     {
-        if (launchAsync is null || page is not null) return;
+        if (launchAsync is null || page is not null) return null;
         try
         {
             OpenKeptPage();
+            return null;
         }
         catch (Exception e)
         {
             LastKeptFailure = (e is TargetInvocationException { InnerException: { } inner } ? inner : e).GetBaseException().Message.Split('\n')[0];
             CloseBrowser();
+            return LastKeptFailure;
         }
     }
 
@@ -139,20 +143,35 @@ sealed class ImageExportHost : AssemblyLoadContext
         {
             if (browser is null)
             {
-                var launching = (Task)launchAsync!.Invoke(null, [LaunchOptions, null])!;
-                if (!launching.Wait(TimeSpan.FromSeconds(60)))
-                {
-                    // A launch that ends after all is closed then, not left running.
-                    launching.ContinueWith(t => Close(t.Status == TaskStatus.RanToCompletion ? t.GetType().GetProperty("Result")!.GetValue(t) : null), TaskScheduler.Default);
-                    throw new TimeoutException("the browser did not start within 60 s");
-                }
-                browser = launching.GetType().GetProperty("Result")!.GetValue(launching)!;
-                Launches++;
                 if (!exitHooked)
                 {
-                    AppDomain.CurrentDomain.ProcessExit += (_, _) => CloseBrowser();
+                    // Hooked before the first launch: a process that exits while the browser is still starting (the warm-up
+                    // runs beside the first cells) waits a little for the launch and closes what it started.
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                    {
+                        if (launchingNow is { } pending && pending.Wait(TimeSpan.FromSeconds(5)) && pending.Status == TaskStatus.RanToCompletion)
+                            Close(pending.GetType().GetProperty("Result")!.GetValue(pending));
+                        CloseBrowser();
+                    };
                     exitHooked = true;
                 }
+                var launching = (Task)launchAsync!.Invoke(null, [LaunchOptions, null])!;
+                launchingNow = launching;
+                try
+                {
+                    if (!launching.Wait(TimeSpan.FromSeconds(60)))
+                    {
+                        // A launch that ends after all is closed then, not left running.
+                        launching.ContinueWith(t => Close(t.Status == TaskStatus.RanToCompletion ? t.GetType().GetProperty("Result")!.GetValue(t) : null), TaskScheduler.Default);
+                        throw new TimeoutException("the browser did not start within 60 s");
+                    }
+                    browser = launching.GetType().GetProperty("Result")!.GetValue(launching)!;
+                }
+                finally
+                {
+                    launchingNow = null;
+                }
+                Launches++;
             }
             var opened = Await(Call(browser, "NewPageAsync", "CreatePageOptions", [null]), TimeSpan.FromSeconds(60))!;
             // plotly.js from Plotly.NET's own copy, as ImageExport's page has it; nothing is fetched.

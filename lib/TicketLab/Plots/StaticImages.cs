@@ -97,14 +97,8 @@ public static class StaticImages
         {
             lock (Gate)
             {
-                try
-                {
-                    created.Prepare();
-                }
-                catch (Exception e)
-                {
-                    lastError = e.GetBaseException().Message.Split('\n')[0];
-                }
+                // Prepare reports its failure rather than throwing; the first chart then launches as it would have.
+                if (created.Prepare() is { } failure) lastError = $"the browser did not start at setup: {failure}";
             }
         });
     }

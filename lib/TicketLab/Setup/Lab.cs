@@ -38,7 +38,8 @@ public static class Lab
 
     /// <summary>
     /// Loads TorchSharp's natives (relaxing GLIBCXX_3.4.32 where libstdc++ lacks it), lets Plotly.NET use the kernel's
-    /// FSharp.Core, registers the table formatters of the library's records and seeds TorchSharp's global generator. Safe to call again.
+    /// FSharp.Core, registers the table formatters of the library's records, seeds TorchSharp's global generator, and
+    /// starts the browser that draws the static chart images beside the first cells (when one is found). Safe to call again.
     /// </summary>
     public static LabSession Start(long seed = 0, string device = "cpu")
     {

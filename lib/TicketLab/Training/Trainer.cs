@@ -43,7 +43,7 @@ public static class Trainer
             : null;
         // The curve's points before the last score a strided subset of the test set when asked (CurveTestStride); the last, every image.
         using var curveIndex = options.CurveTestStride == 1 ? null
-            : tensor(Enumerable.Range(0, (int)data.TestX.shape[0]).Where(i => i % options.CurveTestStride == 0).Select(i => (long)i).ToArray()).to(data.TestX.device);
+            : tensor(Enumerable.Range(0, (int)data.TestX.shape[0]).Where(i => i % options.CurveTestStride == 0).Select(i => (long)i).ToArray(), device: data.TestX.device);
         using var curveX = curveIndex is null ? null : data.TestX.index_select(0, curveIndex);
         using var curveY = curveIndex is null ? null : data.TestY.index_select(0, curveIndex);
         (double Loss, double Accuracy) EvaluateCurve(bool last) => last || curveX is null
