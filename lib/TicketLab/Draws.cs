@@ -24,5 +24,11 @@ public static class Draws
             drawn.Dispose();
             throw;
         }
+        finally
+        {
+            // The generator is a finalizable wrapper of a native one: a caller that never uses it again would otherwise let
+            // a collection started by another thread free it while LibTorch draws from it ("Expected false to be true").
+            GC.KeepAlive(generator);
+        }
     }
 }

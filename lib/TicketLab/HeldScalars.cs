@@ -22,6 +22,16 @@ public static class HeldScalars
         return operation(scalar);
     }
 
+    /// <summary>The same with an integer Scalar (an integer tensor compared with an integer stays an integer comparison).</summary>
+    static Tensor WithInteger(long value, Func<Scalar, Tensor> operation)
+    {
+        using var scalar = value.ToScalar();
+        return operation(scalar);
+    }
+
+    /// <summary><c>t.eq(value)</c> with an integer value (labels against a class).</summary>
+    public static Tensor EqualTo(this Tensor t, long value) => WithInteger(value, t.eq);
+
     /// <summary><c>t.mul(value)</c>.</summary>
     public static Tensor Times(this Tensor t, double value) => With(value, t.mul);
 
@@ -57,4 +67,22 @@ public static class HeldScalars
 
     /// <summary><c>t.clamp(min, max)</c>.</summary>
     public static Tensor Clamped(this Tensor t, double min, double max) => With(min, low => With(max, high => t.clamp(low, high)));
+
+    /// <summary><c>t.add_(value)</c>, in place.</summary>
+    public static Tensor PlusInPlace(this Tensor t, double value) => With(value, v => t.add_(v));
+
+    /// <summary><c>t.sub(value)</c>.</summary>
+    public static Tensor Minus(this Tensor t, double value) => With(value, v => t.sub(v));
+
+    /// <summary><c>t.div_(value)</c>, in place.</summary>
+    public static Tensor DividedByInPlace(this Tensor t, double value) => With(value, v => t.div_(v));
+
+    /// <summary><c>t.le(value)</c>.</summary>
+    public static Tensor AtMost(this Tensor t, double value) => With(value, t.le);
+
+    /// <summary><c>t.clamp_min_(value)</c>, in place.</summary>
+    public static Tensor AtLeastInPlace(this Tensor t, double value) => With(value, t.clamp_min_);
+
+    /// <summary><c>t.clamp_(min, max)</c>, in place.</summary>
+    public static Tensor ClampedInPlace(this Tensor t, double min, double max) => With(min, low => With(max, high => t.clamp_(low, high)));
 }

@@ -304,7 +304,7 @@ public static class CarStudy
             // One draw of random units per block, scored under both poolings from the same products (the maps do not depend on the pooling).
             using var maps = ConvDensity.RandomInputMaps(options.Net, block, concept.B.Inputs, options.Density.Seed + 1000 * block);
             using var quality = new ConvUnitQuality(maps, concept.B.Labels, concept.Class, options.Net.WeightStd, UnitPooling.Max);
-            var generator = new Generator((ulong)(options.Density.Seed * 7919 + block));
+            using var generator = new Generator((ulong)(options.Density.Seed * 7919 + block));
             using var latent = Draws.Normal([options.PoolingUnits, quality.Dimension], generator);
             var scored = quality.Score(latent, poolings);
             for (var k = 0; k < poolings.Length; k++)

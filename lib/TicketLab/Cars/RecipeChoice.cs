@@ -123,7 +123,8 @@ public sealed record RecipeChoiceResults(string Dataset, string Net, int TrainIm
         var n = images.shape[0];
         if (options.ValidationImages >= n)
             throw new ArgumentOutOfRangeException(nameof(options.ValidationImages), options.ValidationImages, $"accepted: fewer than the {n} training images");
-        using var order = randperm(n, generator: new Generator((ulong)options.SplitSeed));
+        using var splitGenerator = new Generator((ulong)options.SplitSeed);
+        using var order = randperm(n, generator: splitGenerator);
         using var train = order.narrow(0, 0, n - options.ValidationImages);
         using var validation = order.narrow(0, n - options.ValidationImages, options.ValidationImages);
         using var split = new TensorData(images.index_select(0, train), labels.index_select(0, train), images.index_select(0, validation), labels.index_select(0, validation),

@@ -40,9 +40,9 @@ public sealed record EvaluationSet(Tensor Inputs, Tensor Labels, int Classes, IR
     public EvaluationSet Pair(int positive, int negative)
     {
         using var scope = NewDisposeScope();
-        var keep = Labels.eq(positive).logical_or(Labels.eq(negative)).nonzero().squeeze(1);
+        var keep = Labels.EqualTo(positive).logical_or(Labels.EqualTo(negative)).nonzero().squeeze(1);
         var x = Inputs.index_select(0, keep);
-        var y = Labels.index_select(0, keep).eq(positive).to(ScalarType.Int64);
+        var y = Labels.index_select(0, keep).EqualTo(positive).to(ScalarType.Int64);
         return new EvaluationSet(x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(), 2, [ClassNames[negative], ClassNames[positive]]);
     }
 

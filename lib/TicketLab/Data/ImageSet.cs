@@ -98,7 +98,7 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
     public Tensor ImagesTensor(double mean, double std, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Features).to(ScalarType.Float32).div_(255.0);
+        var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Features).to(ScalarType.Float32).DividedByInPlace(255.0);
         x = x.sub_(mean).div_(std);
         return x.to(device ?? CPU).MoveToOuterDisposeScope();
     }
@@ -112,7 +112,7 @@ public sealed record ImageSet(byte[] Pixels, byte[] Labels, int Rows, int Column
         if (mean.Count != Channels) throw new ArgumentException($"{mean.Count} channel means for {Channels} channels; accepted: one per channel.", nameof(mean));
         if (std.Count != Channels) throw new ArgumentException($"{std.Count} channel standard deviations for {Channels} channels; accepted: one per channel.", nameof(std));
         using var scope = NewDisposeScope();
-        var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Channels, Rows, Columns).to(ScalarType.Float32).div_(255.0);
+        var x = tensor(Pixels, dtype: ScalarType.Byte).reshape(Count, Channels, Rows, Columns).to(ScalarType.Float32).DividedByInPlace(255.0);
         using var m = tensor(mean.Select(v => (float)v).ToArray()).reshape(1, Channels, 1, 1);
         using var s = tensor(std.Select(v => (float)v).ToArray()).reshape(1, Channels, 1, 1);
         x = x.sub_(m).div_(s);

@@ -72,8 +72,8 @@ public static class Auc
     public static Tensor OneVsOne(Tensor activations, Tensor labels, int positive, int negative)
     {
         using var scope = NewDisposeScope();
-        var keep = labels.eq(positive).logical_or(labels.eq(negative)).nonzero().squeeze(1);
-        var binary = labels.index_select(0, keep).eq(positive).to(ScalarType.Int64);
+        var keep = labels.EqualTo(positive).logical_or(labels.EqualTo(negative)).nonzero().squeeze(1);
+        var binary = labels.index_select(0, keep).EqualTo(positive).to(ScalarType.Int64);
         var auc = ClassVsRest(activations.index_select(0, keep), binary, 2)[1];
         return auc.MoveToOuterDisposeScope();
     }
@@ -88,9 +88,9 @@ public static class Auc
         var onehot = nn.functional.one_hot(labels, classes).to(activations.dtype);
         var means = onehot.t().mm(activations).div(onehot.sum(dim: 0).unsqueeze(1));
         var max = means.max(dim: 0).values;
-        var rest = means.sum(dim: 0).sub(max).div(classes - 1);
+        var rest = means.sum(dim: 0).sub(max).DividedBy(classes - 1);
         var denominator = max.add(rest);
-        var csi = where(denominator.gt(1e-12), max.sub(rest).div(denominator.clamp_min(1e-12)), zeros_like(max));
+        var csi = where(denominator.Above(1e-12), max.sub(rest).div(denominator.AtLeast(1e-12)), zeros_like(max));
         return csi.MoveToOuterDisposeScope();
     }
 }

@@ -81,5 +81,5 @@ public static class DetectorStudy
 
     /// <summary>The incoming weights of a first-layer unit (one value per pixel), as the forward pass uses them.</summary>
     public static float[] FirstLayerWeights(Mlp net, int unit) =>
-        net.Weight(0)[unit].mul(net.WeightMultiplier(0)).detach().contiguous().data<float>().ToArray();
+        net.Weight(0)[unit].Times(net.WeightMultiplier(0)).detach().contiguous().data<float>().ToArray();
 }

@@ -129,9 +129,9 @@ public static class RandomUnitSampler
     public static (Tensor Inputs, Tensor Labels) Pair(Tensor inputs, Tensor labels, int positive, int negative)
     {
         using var scope = NewDisposeScope();
-        var keep = labels.eq(positive).logical_or(labels.eq(negative)).nonzero().squeeze(1);
+        var keep = labels.EqualTo(positive).logical_or(labels.EqualTo(negative)).nonzero().squeeze(1);
         var x = inputs.index_select(0, keep);
-        var y = labels.index_select(0, keep).eq(positive).to(ScalarType.Int64);
+        var y = labels.index_select(0, keep).EqualTo(positive).to(ScalarType.Int64);
         return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
     }
 }

@@ -102,7 +102,7 @@ public static class SubsetSimulation
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "accepted: at least 1");
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var n = options.SamplesPerLevel;
         var keep = (int)Math.Round(options.LevelProbability * n);
         var levels = new List<RareEventLevel>();

@@ -150,7 +150,7 @@ public static class RobustDensity
             if (layer == 1) features = concept.B.Inputs;
             else
             {
-                var generator = new Generator((ulong)RunSeed(options.Seed, "first layer", 2, k));
+                using var generator = new Generator((ulong)RunSeed(options.Seed, "first layer", 2, k));
                 var fanIn = concept.B.Inputs.shape[1];
                 var first = Draws.Normal([fanIn, options.HiddenWidth], generator).TimesInPlace(options.WeightStd / Math.Sqrt(fanIn));
                 features = nn.functional.relu(concept.B.Inputs.mm(first));

@@ -107,7 +107,7 @@ public sealed class ConvNet : nn.Module<Tensor, Tensor>, ILearningRateGroups, IC
     public static Tensor[] Draw(ConvNetOptions options, long seed, Device? device = null)
     {
         options.Validate();
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var list = new List<Tensor>();
         var inChannels = options.InputChannels;
         foreach (var c in options.BlockChannels)

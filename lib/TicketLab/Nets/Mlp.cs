@@ -40,7 +40,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, ILearningRateGroups
         weightMultipliers = new double[layers];
         biasMultipliers = new double[layers];
         masks = new Tensor?[layers];
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         for (var l = 0; l < layers; l++)
         {
             var (fanIn, fanOut) = (sizes[l], sizes[l + 1]);

@@ -65,22 +65,22 @@ public static class AnalyticNtk
         var a64 = a.to(ScalarType.Float64);
         var b64 = b.to(ScalarType.Float64);
         var d = a.shape[1];
-        k12.addmm_(a64, b64.t(), beta: 0, alpha: 1).mul_(weightVariance / d).add_(biasVariance);
-        var k1 = a64.pow(2).sum(dim: 1).mul_(weightVariance / d).add_(biasVariance);
-        var k2 = b64.pow(2).sum(dim: 1).mul_(weightVariance / d).add_(biasVariance);
+        k12.addmm_(a64, b64.t(), beta: 0, alpha: 1).TimesInPlace(weightVariance / d).PlusInPlace(biasVariance);
+        var k1 = a64.Power(2).sum(dim: 1).TimesInPlace(weightVariance / d).PlusInPlace(biasVariance);
+        var k2 = b64.Power(2).sum(dim: 1).TimesInPlace(weightVariance / d).PlusInPlace(biasVariance);
         if (ntk) tangent.copy_(k12);
         for (var l = 1; l < layers; l++)
         {
             norms.copy_(k1.sqrt().unsqueeze(1).expand(rows, columns)).mul_(k2.sqrt().unsqueeze(0));
-            k12.div_(norms.clamp_min_(1e-300)).clamp_(-1, 1);          // cos θ
-            theta.copy_(k12).acos_().neg_().add_(Math.PI);              // π − θ
+            k12.div_(norms.AtLeastInPlace(1e-300)).ClampedInPlace(-1, 1); // cos θ
+            theta.copy_(k12).acos_().neg_().PlusInPlace(Math.PI);       // π − θ
             if (ntk) tangent.mul_(theta);                               // NTK·(π − θ)
             k12.mul_(theta);                                            // (π − θ) cos θ
             k12.add_(theta.sin_());                                     // + sin θ (= sin(π − θ))
-            k12.mul_(norms).mul_(weightVariance / (2 * Math.PI)).add_(biasVariance); // NNGP ← σw²·NNGP′ + σb²
-            if (ntk) tangent.mul_(weightVariance / (2 * Math.PI)).add_(k12);        // NTK ← NNGP + σw²·NTK′
-            k1 = k1.div(2).mul_(weightVariance).add_(biasVariance);
-            k2 = k2.div(2).mul_(weightVariance).add_(biasVariance);
+            k12.mul_(norms).TimesInPlace(weightVariance / (2 * Math.PI)).PlusInPlace(biasVariance); // NNGP ← σw²·NNGP′ + σb²
+            if (ntk) tangent.TimesInPlace(weightVariance / (2 * Math.PI)).add_(k12); // NTK ← NNGP + σw²·NTK′
+            k1 = k1.DividedBy(2).TimesInPlace(weightVariance).PlusInPlace(biasVariance);
+            k2 = k2.DividedBy(2).TimesInPlace(weightVariance).PlusInPlace(biasVariance);
         }
         return ntk ? tangent : k12;
     }

@@ -44,13 +44,13 @@ public static class ConjugateGradient
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var rhs = b.to(ScalarType.Float64);
-        var bNorm = rhs.norm(dim: 0, keepdim: true).clamp_min(1e-300);
+        var bNorm = rhs.norm(dim: 0, keepdim: true).AtLeast(1e-300);
         Tensor Apply(Tensor x)
         {
             var ax = multiply(x);
             if (ax.dim() != 2 || ax.shape[0] != x.shape[0] || ax.shape[1] != x.shape[1])
                 throw new InvalidOperationException($"multiply returned shape [{string.Join(", ", ax.shape)}] for [{string.Join(", ", x.shape)}]; it must keep the shape.");
-            return ridge == 0 ? ax.to(ScalarType.Float64) : ax.to(ScalarType.Float64).add(x, alpha: ridge);
+            return ridge == 0 ? ax.to(ScalarType.Float64) : ax.to(ScalarType.Float64).PlusScaled(x, ridge);
         }
         Tensor Precondition(Tensor r) => precondition is null ? r : precondition(r).to(ScalarType.Float64);
 
@@ -66,14 +66,14 @@ public static class ConjugateGradient
             using var step = NewDisposeScope();
             var ap = Apply(p);
             var curvature = p.mul(ap).sum(dim: 0);
-            if (!curvature.isfinite().all().item<bool>() || curvature.le(0).any().item<bool>())
+            if (!curvature.isfinite().all().item<bool>() || curvature.AtMost(0).any().item<bool>())
                 throw new InvalidOperationException($"conjugate gradients met a direction of non-positive curvature at iteration {iteration + 1}: the matrix is not positive definite with ridge {ridge:g3}; raise the ridge.");
             var alpha = rz.div(curvature);
             x.add_(p.mul(alpha));
             r.sub_(ap.mul(alpha));
             var zNew = Precondition(r);
             var rzNew = r.mul(zNew).sum(dim: 0);
-            p.mul_(rzNew.div(rz.clamp_min(1e-300))).add_(zNew);
+            p.mul_(rzNew.div(rz.AtLeast(1e-300))).add_(zNew);
             rz.copy_(rzNew);
             iteration++;
             residual = r.norm(dim: 0, keepdim: true).div(bNorm).max().item<double>();
@@ -90,7 +90,7 @@ public static class ConjugateGradient
     public static Func<Tensor, Tensor> Jacobi(Tensor diagonal, double ridge)
     {
         if (diagonal.dim() != 1) throw new ArgumentException($"diagonal has shape [{string.Join(", ", diagonal.shape)}]; accepted: a vector (one entry per row).", nameof(diagonal));
-        var inverse = diagonal.to(ScalarType.Float64).add(ridge).clamp_min(1e-300).reciprocal().unsqueeze(1).DetachFromDisposeScope();
+        var inverse = diagonal.to(ScalarType.Float64).Plus(ridge).AtLeast(1e-300).reciprocal().unsqueeze(1).DetachFromDisposeScope();
         return r => r.mul(inverse);
     }
 }

@@ -228,7 +228,8 @@ public static class FullDataKernel
     {
         using var scope = NewDisposeScope();
         var n = trainX.shape[0];
-        var landmarks = randperm(n, generator: new Generator((ulong)seed)).narrow(0, 0, rank).sort().Values.data<long>().ToArray();
+        using var landmarkGenerator = new Generator((ulong)seed);
+        var landmarks = randperm(n, generator: landmarkGenerator).narrow(0, 0, rank).sort().Values.data<long>().ToArray();
         var landmarkRows = trainX.index_select(0, tensor(landmarks));
         var landmarkBlock = block(landmarkRows, landmarkRows).clone();
         return new NystromPreconditioner(n, landmarks, landmarkBlock, (start, length) => block(trainX.narrow(0, start, length), landmarkRows), ridge);

@@ -29,7 +29,7 @@ public static class KernelRegression
         var jitter = relativeJitter;
         for (var attempt = 0; attempt < 8; attempt++, jitter *= 100)
         {
-            var (factor, info) = linalg.cholesky_ex(k.add(eye(n, dtype: ScalarType.Float64).mul(jitter * scale)));
+            var (factor, info) = linalg.cholesky_ex(k.add(eye(n, dtype: ScalarType.Float64).Times(jitter * scale)));
             if (info.item<int>() != 0) continue;
             var alpha = cholesky_solve(targets.to(ScalarType.Float64), factor);
             return testTrainKernel.to(ScalarType.Float64).mm(alpha).MoveToOuterDisposeScope();
@@ -40,7 +40,7 @@ public static class KernelRegression
 
     /// <summary>One-hot targets (N x K) centred to mean zero per row (−1/K, 1 − 1/K), as NTK regression of classes uses them.</summary>
     public static Tensor Targets(Tensor labels, int classes) =>
-        nn.functional.one_hot(labels, classes).to(ScalarType.Float64).sub(1.0 / classes);
+        nn.functional.one_hot(labels, classes).to(ScalarType.Float64).Minus(1.0 / classes);
 
     /// <summary>Accuracy of predictions (N x K) against labels.</summary>
     public static double Accuracy(Tensor predictions, Tensor labels) =>

@@ -123,7 +123,7 @@ public static class NearDetectorAblation
         var (a1, b1) = UnitFeatures(net, x1);
         var (a2, b2) = UnitFeatures(net, x2);
         var (s1, t1, s2, t2) = (a1.index_select(1, index), b1.index_select(1, index), a2.index_select(1, index), b2.index_select(1, index));
-        return (s1.mm(s2.t()).mul(m2 * m2).MoveToOuterDisposeScope(), t1.mm(t2.t()).mul(InputGram(net, x1, x2)).mul(m2 * m2).MoveToOuterDisposeScope());
+        return (s1.mm(s2.t()).Times(m2 * m2).MoveToOuterDisposeScope(), t1.mm(t2.t()).mul(InputGram(net, x1, x2)).Times(m2 * m2).MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -142,7 +142,7 @@ public static class NearDetectorAblation
 
     /// <summary>m₁²⟨x, x′⟩ + mb₁², the input layer's factor of every unit's hidden-layer term (N1 x N2, float64).</summary>
     static Tensor InputGram(Mlp net, Tensor x1, Tensor x2) =>
-        x1.to(ScalarType.Float64).mm(x2.to(ScalarType.Float64).t()).mul(net.WeightMultiplier(0) * net.WeightMultiplier(0)).add(net.BiasMultiplier(0) * net.BiasMultiplier(0));
+        x1.to(ScalarType.Float64).mm(x2.to(ScalarType.Float64).t()).Times(net.WeightMultiplier(0) * net.WeightMultiplier(0)).Plus(net.BiasMultiplier(0) * net.BiasMultiplier(0));
 
     /// <summary>
     /// Random-features and NTK regression of one net with the top or random k units removed, or only they kept, for every
@@ -181,7 +181,7 @@ public static class NearDetectorAblation
         (double Accuracy, double[] Recall) Evaluate(Tensor kernel)
         {
             using var inner = NewDisposeScope();
-            var k = kernel.add(mb2 * mb2);
+            var k = kernel.Plus(mb2 * mb2);
             var predicted = KernelRegression.Predict(k.narrow(0, 0, n), k.narrow(0, n, t), targets, relativeJitter: ridge).argmax(1).data<long>().ToArray();
             return Score(predicted, testLabels, classes);
         }

@@ -58,10 +58,10 @@ public sealed class NystromPreconditioner : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var w = landmarkBlock.to(ScalarType.Float64);
-        w = w.add(w.t()).mul(0.5);
+        w = w.add(w.t()).Times(0.5);
         // A small shift makes the landmarks' block factorizable (Frangella et al.'s ν); it is taken off the eigenvalues.
         var shift = Math.Max(1e-12, 1e-10 * w.diagonal().sum().item<double>());
-        var (factor, info) = linalg.cholesky_ex(w.add(eye(m, dtype: ScalarType.Float64).mul(shift)));
+        var (factor, info) = linalg.cholesky_ex(w.add(eye(m, dtype: ScalarType.Float64).Times(shift)));
         if (info.item<int>() != 0)
             throw new InvalidOperationException($"the landmarks' kernel block ({m} x {m}) does not factorize even with shift {shift:g3}: check for duplicate landmark images.");
         var b = empty(size, m, dtype: ScalarType.Float64);
@@ -80,7 +80,7 @@ public sealed class NystromPreconditioner : IDisposable
         var (values, vectors) = linalg.eigh(gram);                            // BᵀB = V Σ² Vᵀ, ascending
         values = values.flip(0);
         vectors = vectors.flip(1);
-        var toBasis = vectors.div(values.clamp_min(1e-300).sqrt().unsqueeze(0)); // U = B V Σ⁻¹
+        var toBasis = vectors.div(values.AtLeast(1e-300).sqrt().unsqueeze(0)); // U = B V Σ⁻¹
         for (long start = 0; start < size; start += chunk)
         {
             using var step = NewDisposeScope();
@@ -88,12 +88,12 @@ public sealed class NystromPreconditioner : IDisposable
             var rowsOfB = b.narrow(0, start, length);
             rowsOfB.copy_(rowsOfB.mm(toBasis));
         }
-        var lambda = values.sub(shift).clamp_min(0);
+        var lambda = values.Minus(shift).AtLeast(0);
         var smallest = lambda[-1].item<double>();
         Rank = m;
         Eigenvalues = lambda.data<double>().ToArray();
         basis = b.DetachFromDisposeScope();
-        scale = lambda.add(ridge).clamp_min(1e-300).reciprocal().mul(smallest + ridge).sub(1).DetachFromDisposeScope();
+        scale = lambda.Plus(ridge).AtLeast(1e-300).reciprocal().Times(smallest + ridge).Minus(1).DetachFromDisposeScope();
     }
 
     /// <summary>P⁻¹R for R of N × K: R + U diag(scale) Uᵀ R.</summary>

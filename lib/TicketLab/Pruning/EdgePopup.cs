@@ -145,7 +145,7 @@ public sealed class EdgePopupMlp : nn.Module<Tensor, Tensor>, ILearningRateGroup
     {
         CheckSizes(layerSizes);
         if (!Enum.IsDefined(init)) throw new ArgumentOutOfRangeException(nameof(init), init, "accepted: KaimingNormal, SignedKaimingConstant");
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         var layers = layerSizes.Length - 1;
         var weights = new Tensor[layers];
         var scores = new Tensor[layers];

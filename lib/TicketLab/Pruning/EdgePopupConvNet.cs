@@ -35,7 +35,7 @@ public sealed class EdgePopupConvNet : nn.Module<Tensor, Tensor>, ILearningRateG
         for (var l = 0; l < weights.Length; l++)
             if (TopKMask.KeptCount(weights[l].numel(), keepFraction) < 1)
                 throw new ArgumentOutOfRangeException(nameof(keepFraction), keepFraction, $"keeps no weight of layer {l} ({weights[l].numel()} weights); accepted: more than {0.5 / weights[l].numel():g3}");
-        var generator = new Generator((ulong)seed ^ 0x5C0DE5UL);
+        using var generator = new Generator((ulong)seed ^ 0x5C0DE5UL);
         scores = new Parameter[weights.Length];
         for (var l = 0; l < weights.Length; l++)
         {

@@ -226,7 +226,8 @@ public static class Imp
     public static Tensor RandomMaskLike(Tensor mask, long seed)
     {
         var kept = mask.sum().item<float>();
-        var order = randperm(mask.numel(), generator: new Generator((ulong)seed));
+        using var generator = new Generator((ulong)seed);
+        var order = randperm(mask.numel(), generator: generator);
         var result = zeros(mask.numel(), mask.dtype);
         result.FillAt(0, order.narrow(0, 0, (long)kept), 1.0);
         return result.view_as(mask);

@@ -36,7 +36,7 @@ public sealed class NeuronSubsetMlp : nn.Module<Tensor, Tensor>, ILearningRateGr
         Init = init;
         hidden = weights[..^1];
         for (var l = 0; l < hidden.Length; l++) register_buffer($"weight{l}", hidden[l]);
-        var generator = new Generator((ulong)seed ^ 0x5eed_0f_4e75_0a5UL);
+        using var generator = new Generator((ulong)seed ^ 0x5eed_0f_4e75_0a5UL);
         scores = new Parameter[hidden.Length];
         for (var l = 0; l < hidden.Length; l++)
         {

@@ -166,9 +166,9 @@ public static class StrongLottery
         using var _ = no_grad();
         var layers = Enumerable.Range(0, trained.LayerCount).Select(l =>
         {
-            var weight = trained.Weight(l).mul(trained.WeightMultiplier(l));
+            var weight = trained.Weight(l).Times(trained.WeightMultiplier(l));
             if (trained.Mask(l) is { } mask) weight = weight.mul(mask);
-            return ApproximateLayer(weight, trained.Bias(l).mul(trained.BiasMultiplier(l)), unitsPerWeight, nonnegativeInputs: l > 0, seed + 7919 * l);
+            return ApproximateLayer(weight, trained.Bias(l).Times(trained.BiasMultiplier(l)), unitsPerWeight, nonnegativeInputs: l > 0, seed + 7919 * l);
         }).ToList();
         var inputs = new List<Tensor> { testX };
         inputs.AddRange(trained.Activations(testX).SkipLast(1));
@@ -194,9 +194,9 @@ public static class StrongLottery
 
     static Tensor PreActivation(Mlp net, int layer, Tensor input)
     {
-        var weight = net.Weight(layer).mul(net.WeightMultiplier(layer));
+        var weight = net.Weight(layer).Times(net.WeightMultiplier(layer));
         if (net.Mask(layer) is { } mask) weight = weight.mul(mask);
-        return nn.functional.linear(input, weight, net.Bias(layer).mul(net.BiasMultiplier(layer)));
+        return nn.functional.linear(input, weight, net.Bias(layer).Times(net.BiasMultiplier(layer)));
     }
 
     static double RmsError(double[] target, int samples, Random random, Func<double[], double> approximation)

@@ -35,7 +35,7 @@ public static class Trainer
         var stepsPerEpoch = (n + options.BatchSize - 1) / options.BatchSize;
         var evaluateAt = Enumerable.Range(1, options.EvaluationsPerEpoch)
             .Select(i => (long)Math.Round(i * (double)stepsPerEpoch / options.EvaluationsPerEpoch)).ToHashSet();
-        var generator = new Generator((ulong)options.Seed);
+        using var generator = new Generator((ulong)options.Seed);
         using var optimizer = CreateOptimizer(model, options);
         using var stepper = new SafeStep(optimizer); // optimizer.step(), without its Scalar race under side-by-side trainings
         var schedule = options.Schedule == ScheduleKind.Cosine

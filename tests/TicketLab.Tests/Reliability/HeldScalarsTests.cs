@@ -24,5 +24,13 @@ public class HeldScalarsTests
         Same(x.div(2 * Math.PI), x.DividedBy(2 * Math.PI));
         Same(x.clamp_min(0.2), x.AtLeast(0.2));
         Same(x.clamp(-0.5, 0.5), x.Clamped(-0.5, 0.5));
+        Same(x.clone().add_(Math.PI), x.clone().PlusInPlace(Math.PI));
+        Same(x.sub(1.0 / 3), x.Minus(1.0 / 3));
+        Same(x.clone().div_(255.0), x.clone().DividedByInPlace(255.0));
+        Assert.Equal(x.le(0).data<bool>().ToArray(), x.AtMost(0).data<bool>().ToArray());
+        Same(x.clone().clamp_min_(1e-3), x.clone().AtLeastInPlace(1e-3));
+        Same(x.clone().clamp_(-1, 1), x.clone().ClampedInPlace(-1, 1));
+        using var labels = tensor(new long[] { 0, 3, 1, 3, 2 });
+        Assert.Equal(labels.eq(3).data<bool>().ToArray(), labels.EqualTo(3).data<bool>().ToArray());
     }
 }
