@@ -16,21 +16,16 @@ namespace TicketLab;
 public static class HeldScalars
 {
     /// <summary>Runs <paramref name="operation"/> with <paramref name="value"/> as a Scalar that lives until it returns.</summary>
-    static Tensor With(double value, Func<Scalar, Tensor> operation)
+    static Tensor With(double value, Func<Scalar, Tensor> operation) => Held(value.ToScalar(), operation);
+
+    /// <summary>Runs <paramref name="operation"/> with <paramref name="scalar"/> and frees it when the call has returned.</summary>
+    static Tensor Held(Scalar scalar, Func<Scalar, Tensor> operation)
     {
-        using var scalar = value.ToScalar();
-        return operation(scalar);
+        using (scalar) return operation(scalar);
     }
 
-    /// <summary>The same with an integer Scalar (an integer tensor compared with an integer stays an integer comparison).</summary>
-    static Tensor WithInteger(long value, Func<Scalar, Tensor> operation)
-    {
-        using var scalar = value.ToScalar();
-        return operation(scalar);
-    }
-
-    /// <summary><c>t.eq(value)</c> with an integer value (labels against a class).</summary>
-    public static Tensor EqualTo(this Tensor t, long value) => WithInteger(value, t.eq);
+    /// <summary><c>t.eq(value)</c> with an integer value, as an integer Scalar (labels against a class).</summary>
+    public static Tensor EqualTo(this Tensor t, long value) => Held(value.ToScalar(), t.eq);
 
     /// <summary><c>t.mul(value)</c>.</summary>
     public static Tensor Times(this Tensor t, double value) => With(value, t.mul);
